@@ -1,0 +1,19 @@
+"""syndicate: a news site's RSS 2.0, Atom 1.0 and JSON Feed files, built from article records.
+
+    >>> import syndicate
+    >>> report = syndicate.build(syndicate.load_config("config/site.yaml"))
+    >>> report.exit_code
+    0
+"""
+
+__version__ = "0.1.0"
+
+from .build import BuildError, BuildReport, RejectedRecords, build
+from .config import Config, ConfigError, load_config
+from .publish import LockBusy, PublishError
+from .records import Article, RecordError
+
+__all__ = [
+    "Article", "BuildError", "BuildReport", "Config", "ConfigError", "LockBusy", "PublishError",
+    "RecordError", "RejectedRecords", "__version__", "build", "load_config",
+]

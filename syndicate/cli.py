@@ -1,0 +1,104 @@
+"""The `syndicate` command: parses arguments, calls the library, maps errors to exit codes.
+
+Exit codes: 0 ok, 1 nothing published, 2 usage or config error, 3 published but some records
+were rejected. Quiet on success (cron mails whatever a job prints); errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .build import BuildError, BuildReport, RejectedRecords, build
+from .config import ConfigError, load_config
+from .publish import PublishError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+DEFAULT_CONFIG = "config/site.yaml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="syndicate",
+        description="Publish a news site's RSS 2.0, Atom 1.0 and JSON Feed files from its "
+                    "article records.",
+        epilog="Example: syndicate build --config config/site.yaml",
+    )
+    parser.add_argument("--version", action="version", version=f"syndicate {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    build_cmd = commands.add_parser(
+        "build", help="read the records and write every feed that changed",
+        description="Read the records, write every feed whose bytes changed, and "
+                    "build-report.json. Silent on success.",
+        epilog="Example (crontab): */5 * * * * syndicate build -q --config /srv/site/site.yaml",
+    )
+    build_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
+                           help=f"the site configuration (default: {DEFAULT_CONFIG})")
+    build_cmd.add_argument("--output", metavar="DIR", type=Path,
+                           help="the output folder instead of the config's output.dir")
+    build_cmd.add_argument("--strict", action="store_true",
+                           help="fail and write nothing when any record is rejected")
+    loudness = build_cmd.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true",
+                          help="print a line per file: written or unchanged, and item counts")
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    args = _parser().parse_args(argv)
+    try:
+        return _build(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"syndicate: {len(exc.problems)} problem(s) in the config; nothing was written",
+              file=sys.stderr)
+        return EXIT_USAGE
+    except RejectedRecords as exc:
+        _print_rejected(exc.rejected)
+        print(f"syndicate: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (BuildError, PublishError) as exc:
+        print(f"syndicate: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("syndicate: interrupted; files already published are intact", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _build(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    report = build(config, output=args.output, strict=args.strict)
+    _print_rejected(report.rejected)
+    if args.verbose:
+        _print_summary(report)
+    if report.rejected and not args.quiet:
+        print(f"syndicate: {len(report.rejected)} of {report.records_read} record(s) rejected; "
+              "the others were published", file=sys.stderr)
+    return report.exit_code
+
+
+def _print_rejected(rejected: Sequence[Exception]) -> None:
+    for error in rejected:
+        print(f"rejected: {error}", file=sys.stderr)
+
+
+def _print_summary(report: BuildReport) -> None:
+    for result in report.files:
+        items = f" ({result.items} items)" if result.items is not None else ""
+        print(f"{'written  ' if result.written else 'unchanged'} {result.path}{items}")
+    for duplicate in report.duplicates:
+        print(f"duplicate id {duplicate.id}: kept {duplicate.kept}, dropped "
+              f"{', '.join(str(origin) for origin in duplicate.dropped)}")
+    print(f"{report.articles} articles from {report.records_read} records, "
+          f"{len(report.written)} file(s) written, "
+          f"{len(report.files) - len(report.written)} unchanged")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,402 @@
+"""Load and validate config/site.yaml into frozen dataclasses, reporting every problem at once.
+
+Each problem reads ``file:line: key: what was expected, found what`` so that cron mail points at
+the line to fix. Relative paths in the file are relative to the folder that holds it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import yaml
+
+from .urls import URLError, web_url
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SOURCE_TYPES = ("files",)
+SOURCE_FORMATS = ("auto", "yaml", "json", "jsonl")
+UPDATE_PERIODS = ("hourly", "daily", "weekly", "monthly", "yearly")
+RECORD_FIELDS = ("id", "url", "title", "category", "published", "updated", "summary",
+                 "content_html", "tags", "author", "image")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Category:
+    slug: str
+    name: str
+    description: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Source:
+    type: str
+    path: Path
+    format: str
+    fields: Mapping[str, str]  # the user's key -> the record field it holds
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    url: str
+    description: str
+    language: str
+    timezone: str
+    logo: str | None
+    feeds_url: str
+    tag_date: str
+    author: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+
+@dataclass(frozen=True)
+class Output:
+    dir: Path
+    items_per_feed: int
+    update_period: str
+    update_frequency: int
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    site: Site
+    categories: tuple[Category, ...]
+    sources: tuple[Source, ...]
+    output: Output
+    _lookup: Mapping[str, Category] = field(default_factory=dict, repr=False, compare=False)
+
+    def category(self, key: str) -> Category | None:
+        """The category whose slug or display name is `key`."""
+        return self._lookup.get(key)
+
+
+# --- value parsers: each returns the value or raises ValueError("expected ..., found ...") ---
+
+def _found(value: object) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {value!r}"
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a non-empty string, found {_found(value)}")
+    return value.strip()
+
+
+def _url(value: object) -> str:
+    text = _text(value)
+    try:
+        return web_url(text)
+    except URLError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _dir_url(value: object) -> str:
+    url = _url(value)
+    return url if url.endswith("/") else url + "/"
+
+
+def _int_between(low: int, high: int) -> Callable[[object], int]:
+    def parse(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}, found {_found(value)}")
+        return value
+    return parse
+
+
+def _choice(*choices: str) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, found {_found(value)}")
+        return str(value)
+    return parse
+
+
+def _timezone(value: object) -> str:
+    name = _text(value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        close = difflib.get_close_matches(name, sorted(available_timezones()), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ValueError(f"expected an IANA time zone such as Asia/Taipei, "
+                         f"found {name!r}{hint}") from exc
+    return name
+
+
+def _language(value: object) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", text):
+        raise ValueError(f"expected a language tag such as zh-TW, found {text!r}")
+    return text
+
+
+def _tag_date(value: object) -> str:
+    text = str(value).strip() if value is not None else ""
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        raise ValueError(f"expected a date such as 2026 or 2026-02-04, found {_found(value)}")
+    return text
+
+
+def _slug(value: object) -> str:
+    text = _text(value)
+    if not SLUG.match(text):
+        raise ValueError(f"expected an ASCII slug of a-z, 0-9 and '-', found {text!r}")
+    return text
+
+
+def _fields(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of your key: record field, found {_found(value)}")
+    renames: dict[str, str] = {}
+    for theirs, ours in value.items():
+        if ours not in RECORD_FIELDS:
+            raise ValueError(f"expected record fields ({', '.join(RECORD_FIELDS)}) as values, "
+                             f"found {ours!r} for {theirs!r}")
+        renames[str(theirs)] = str(ours)
+    return renames
+
+
+_REQUIRED = object()
+
+# section -> {key: (parser, default)}; a default of _REQUIRED makes the key required.
+_SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
+    "": {
+        "site": (dict, _REQUIRED), "categories": (list, _REQUIRED),
+        "sources": (list, _REQUIRED), "output": (dict, {}),
+    },
+    "site": {
+        "title": (_text, _REQUIRED), "url": (_dir_url, _REQUIRED), "description": (_text, None),
+        "language": (_language, "en"), "timezone": (_timezone, "UTC"), "logo": (_url, None),
+        "feeds_url": (_dir_url, None), "tag_date": (_tag_date, "2000"), "author": (_text, None),
+    },
+    "categories": {
+        "slug": (_slug, _REQUIRED), "name": (_text, _REQUIRED),
+        "description": (_text, None), "url": (_url, None),
+    },
+    "sources": {
+        "type": (_choice(*SOURCE_TYPES), "files"), "path": (_text, _REQUIRED),
+        "format": (_choice(*SOURCE_FORMATS), "auto"), "fields": (_fields, {}),
+    },
+    "output": {
+        "dir": (_text, "feeds"), "items_per_feed": (_int_between(1, 1000), 50),
+        "update_period": (_choice(*UPDATE_PERIODS), "hourly"),
+        "update_frequency": (_int_between(1, 1000), 1),
+    },
+}
+
+
+class _Checker:
+    """Collects problems, each located by the YAML line of the key it is about."""
+
+    def __init__(self, label: str, lines: dict[tuple[Any, ...], int]) -> None:
+        self.label = label
+        self.lines = lines
+        self.problems: list[str] = []
+
+    def problem(self, path: tuple[Any, ...], message: str) -> None:
+        line = next((self.lines[path[:n]] for n in range(len(path), -1, -1)
+                     if path[:n] in self.lines), 1)
+        key = _dotted(path) or "(top level)"
+        self.problems.append(f"{self.label}:{line}: {key}: {message}")
+
+    def section(self, path: tuple[Any, ...], value: object, schema: str) -> dict[str, Any]:
+        """The values of one mapping, defaults filled in; None values where a key was bad."""
+        spec = _SCHEMA[schema]
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping with keys {', '.join(spec)}, "
+                               f"found {_found(value)}")
+            return dict.fromkeys(spec)
+        out: dict[str, Any] = {}
+        for key in value:
+            if key not in spec:
+                close = difflib.get_close_matches(str(key), list(spec), n=1)
+                hint = f"did you mean {close[0]}? " if close else ""
+                self.problem((*path, key), f"unknown key; {hint}expected one of {', '.join(spec)}")
+        for key, (parse, default) in spec.items():
+            if key not in value or value[key] is None:
+                if default is _REQUIRED:
+                    self.problem(path, f"missing key {key!r}: expected {_expects(schema, key)}")
+                out[key] = None if default is _REQUIRED else default
+                continue
+            try:
+                out[key] = _check_type(parse, value[key])
+            except ValueError as exc:
+                self.problem((*path, key), str(exc))
+                out[key] = None
+        return out
+
+
+def _check_type(parse: Callable[[Any], Any], value: object) -> Any:
+    if parse in (dict, list):
+        if not isinstance(value, parse):
+            kind = "a mapping" if parse is dict else "a list"
+            raise ValueError(f"expected {kind}, found {_found(value)}")
+        return value
+    return parse(value)
+
+
+def _expects(schema: str, key: str) -> str:
+    examples = {"title": "the site's name", "url": "an absolute https URL", "slug": "an ASCII slug",
+                "name": "the display name", "path": "a records file", "site": "a mapping",
+                "categories": "a list of categories", "sources": "a list of sources"}
+    return examples.get(key, "a value")
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_index(node: yaml.Node | None, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:
+    """Map each key path of a composed YAML document to its 1-based line."""
+    lines: dict[tuple[Any, ...], int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            sub = (*path, key_node.value)
+            lines[sub] = key_node.start_mark.line + 1
+            lines.update(_line_index(value_node, sub))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + 1
+            lines.update(_line_index(item, (*path, index)))
+    return lines
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate the configuration file at `path`.
+
+    :param path: the YAML file, usually config/site.yaml.
+    :raises ConfigError: listing every problem, each as ``file:line: key: message``.
+    """
+    path = Path(path)
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{label}:1: cannot read the config file: {_os_reason(exc)}"]) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([f"{label}:{line}: expected valid YAML, found a syntax error: {reason}"]
+                          ) from exc
+    checker = _Checker(label, _line_index(node))
+    config = _build(checker, path, data)
+    if checker.problems:
+        raise ConfigError(checker.problems)
+    assert config is not None
+    return config
+
+
+def _build(checker: _Checker, path: Path, data: object) -> Config | None:
+    top = checker.section((), data if data is not None else {}, "")
+    base = path.parent
+    site = checker.section(("site",), top["site"], "site") if top["site"] is not None else None
+    categories = [
+        checker.section(("categories", index), raw, "categories")
+        for index, raw in enumerate(top["categories"] or [])
+    ]
+    if top["categories"] is not None and not categories:
+        checker.problem(("categories",), "expected at least one category, found an empty list")
+    sources = [
+        checker.section(("sources", index), raw, "sources")
+        for index, raw in enumerate(top["sources"] or [])
+    ]
+    if top["sources"] is not None and not sources:
+        checker.problem(("sources",), "expected at least one source, found an empty list")
+    output = checker.section(("output",), top["output"], "output")
+
+    lookup = _category_lookup(checker, categories, site["url"] if site else None)
+    for index, source in enumerate(sources):
+        if source["path"]:
+            source["path"] = _readable(checker, ("sources", index, "path"), base / source["path"])
+    if checker.problems or site is None:
+        return None
+
+    site_url = site["url"]
+    final_site = Site(
+        title=site["title"], url=site_url, description=site["description"] or site["title"],
+        language=site["language"], timezone=site["timezone"], logo=site["logo"],
+        feeds_url=site["feeds_url"] or site_url + "feeds/", tag_date=site["tag_date"],
+        author=site["author"] or site["title"],
+    )
+    return Config(
+        path=path,
+        site=final_site,
+        categories=tuple(lookup.values()),
+        sources=tuple(Source(type=s["type"], path=s["path"], format=s["format"],
+                             fields=dict(s["fields"])) for s in sources),
+        output=Output(dir=base / output["dir"], items_per_feed=output["items_per_feed"],
+                      update_period=output["update_period"],
+                      update_frequency=output["update_frequency"]),
+        _lookup={key: cat for cat in lookup.values() for key in (cat.slug, cat.name)},
+    )
+
+
+def _category_lookup(checker: _Checker, categories: list[dict[str, Any]],
+                     site_url: str | None) -> dict[str, Category]:
+    by_slug: dict[str, Category] = {}
+    names: dict[str, str] = {}
+    for index, raw in enumerate(categories):
+        slug, name = raw.get("slug"), raw.get("name")
+        if not slug or not name:
+            continue
+        if slug in by_slug:
+            checker.problem(("categories", index, "slug"),
+                            f"expected a unique slug, found {slug!r} a second time")
+            continue
+        if name in names:
+            checker.problem(("categories", index, "name"),
+                            f"expected a unique name, found {name!r} again (slug {names[name]!r})")
+            continue
+        names[name] = slug
+        by_slug[slug] = Category(slug=slug, name=name, description=raw.get("description") or name,
+                                 url=raw.get("url") or site_url or "")
+    return by_slug
+
+
+def _readable(checker: _Checker, path: tuple[Any, ...], file: Path) -> Path | None:
+    if not file.is_file():
+        what = "a folder" if file.is_dir() else "nothing"
+        checker.problem(path, f"expected a readable records file, found {what} at {file}")
+        return None
+    if not os.access(file, os.R_OK):
+        checker.problem(path, f"expected a readable records file, found {file} (permission denied)")
+        return None
+    return file
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)

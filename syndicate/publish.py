@@ -1,0 +1,139 @@
+"""The only module that touches the output folder: safe names, atomic write-if-changed, the lock.
+
+A reader (or the web server) always sees a file's old bytes or its new bytes, never a mix: each
+file is written to a temporary file in the same folder, flushed to disk, then renamed over the
+old one. Files whose bytes did not change are not touched, so mtimes, ETags and CDN caches stay
+valid. One run at a time holds an flock on ``.syndicate.lock`` in the output folder; the kernel
+drops it when the process dies, so a killed run never blocks the next one.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+LOCK_NAME = ".syndicate.lock"
+TEMP_PREFIX = ".syndicate-tmp-"
+_NAME_MAX = 150
+
+
+class PublishError(Exception):
+    """The output folder cannot be written; nothing half-written is left behind."""
+
+
+class LockBusy(PublishError):
+    """Another run holds the lock."""
+
+
+def safe_name(record_id: str) -> str:
+    """The one mapping from an article id to a file name: stable, never `/`, `..`, NUL or a
+    leading dot, at most 150 + 17 characters (long ids end in a hash of the whole id)."""
+    name = quote(record_id, safe="-_~")
+    if name.startswith("."):
+        name = "%2E" + name[1:]
+    if len(name) > _NAME_MAX:
+        digest = hashlib.sha256(record_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        name = f"{name[:_NAME_MAX].rstrip('%')}-{digest}"
+    return name or "%00"
+
+
+def inside(root: Path, relative: str) -> Path:
+    """`root/relative`, refusing any path that would leave `root`."""
+    target = (root / relative).resolve()
+    if target != root.resolve() and root.resolve() not in target.parents:
+        raise PublishError(f"refusing to write {relative!r}: it is outside {root}")
+    return target
+
+
+@contextmanager
+def hold_lock(root: Path, wait_seconds: float = 10.0) -> Iterator[None]:
+    """Hold the output folder's lock for the block; wait up to `wait_seconds` for it.
+
+    :raises LockBusy: when another run still holds it after the wait.
+    """
+    _make_folder(root)
+    path = root / LOCK_NAME
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise PublishError(f"cannot create the lock file {path}: {exc.strerror}") from exc
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockBusy(
+                        f"another syndicate run holds {path}; it waited {wait_seconds:g} s. "
+                        "If runs overlap often, run cron less often.") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(handle)  # closing the descriptor releases the lock
+
+
+class Publisher:
+    """Writes files under `root` atomically, and only when their bytes change."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._dirty_folders: set[Path] = set()
+
+    def write(self, relative: str, data: bytes) -> bool:
+        """Put `data` at `root/relative`; True when the file was written, False when unchanged."""
+        target = inside(self.root, relative)
+        try:
+            if target.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise PublishError(f"cannot read {target}: {exc.strerror}") from exc
+        _make_folder(target.parent)
+        temp = target.parent / f"{TEMP_PREFIX}{target.name}-{os.getpid()}"
+        try:
+            with open(temp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, 0o644)
+            os.replace(temp, target)
+        except OSError as exc:
+            _remove_quietly(temp)
+            raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        self._dirty_folders.add(target.parent)
+        return True
+
+    def finish(self) -> None:
+        """Make the renames durable: sync each folder that got a new file, once."""
+        for folder in sorted(self._dirty_folders):
+            handle = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(handle)
+            finally:
+                os.close(handle)
+        self._dirty_folders.clear()
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(f"cannot create the folder {folder}: {exc.strerror}") from exc
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            pass

@@ -1,0 +1,298 @@
+"""Article records: one raw mapping from a source in, one normalized Article (or a RecordError) out.
+
+Everything is normalized here, once, on the way in, so that the renderers only emit: text is
+trimmed, entities are decoded exactly once, XML-illegal characters are dropped, URLs are
+absolute and percent-encoded, dates are aware datetimes in the site's time zone.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config import RECORD_FIELDS, Config
+from .dates import DateError, distinct_instant, parse_date
+from .text import clean_line, excerpt, html_to_text, strip_xml_illegal
+from .urls import URLError, web_url
+
+REQUIRED = ("id", "url", "title", "category", "published")
+SUMMARY_CHARS = 160  # a derived summary: about two sentences of Chinese
+_ID_MAX = 200
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from: the file, its position in the file and, when known, the line."""
+
+    source: str
+    index: int
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where} (record #{self.index + 1})"
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    width: int | None = None
+    height: int | None = None
+    alt: str = ""
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    url: str
+    title: str
+    category: str  # the category's slug
+    published: datetime
+    updated: datetime
+    summary: str
+    content_html: str
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    image: Image | None
+    origin: Origin
+
+
+class Unparsable(str):
+    """A raw record that did not even parse (a bad JSON Lines line); the text says why."""
+
+
+class RecordError(ValueError):
+    """A record that cannot be published, with the field at fault and why."""
+
+    def __init__(self, origin: Origin, record_id: str | None, field: str, reason: str) -> None:
+        super().__init__(f"{origin}: id {record_id or '?'}: {field}: {reason}")
+        self.origin = origin
+        self.record_id = record_id
+        self.field = field
+        self.reason = reason
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.origin.source, "index": self.origin.index, "line": self.origin.line,
+                "id": self.record_id, "field": self.field, "reason": self.reason}
+
+
+def rename_fields(raw: Mapping[str, Any], renames: Mapping[str, str]) -> dict[str, Any]:
+    """The record with a user's keys renamed to ours (config `fields:`); other keys kept."""
+    return {renames.get(key, key): value for key, value in raw.items()}
+
+
+def normalize(raw: object, config: Config, origin: Origin) -> Article:
+    """The Article for one raw record.
+
+    :param raw: the mapping read from a source, keys already renamed to the record fields.
+    :param config: the site configuration (categories, time zone, base URL).
+    :param origin: where the record came from, for error messages.
+    :raises RecordError: naming the first field that cannot be made valid.
+    """
+    if isinstance(raw, Unparsable):
+        raise RecordError(origin, None, "(record)", str(raw))
+    if not isinstance(raw, Mapping):
+        raise RecordError(origin, None, "(record)",
+                          f"expected a mapping of fields, found {type(raw).__name__}")
+    record_id = _id(raw.get("id"), origin)
+
+    def fail(field: str, reason: str) -> RecordError:
+        return RecordError(origin, record_id, field, reason)
+
+    for name in REQUIRED:
+        if _is_blank(raw.get(name)):
+            raise fail(name, "required field is missing or empty")
+    try:
+        url = web_url(_string(raw["url"]))
+    except (URLError, TypeError) as exc:
+        raise fail("url", str(exc)) from None
+    title = clean_line(_text_value(raw["title"], fail, "title"))
+    if not title:
+        raise fail("title", "expected a title, found only markup or control characters")
+    category = config.category(clean_line(_string(raw["category"])))
+    if category is None:
+        choices = ", ".join(f"{c.slug} ({c.name})" for c in config.categories)
+        raise fail("category", f"unknown category {raw['category']!r}; expected one of {choices}")
+    zone = config.site.zone
+    published = _date(raw["published"], zone, fail, "published")
+    updated = published if _is_blank(raw.get("updated")) else _date(raw["updated"], zone, fail,
+                                                                     "updated")
+    image = None if _is_blank(raw.get("image")) else _image(raw["image"], url, fail)
+    content = "" if _is_blank(raw.get("content_html")) else _content(raw["content_html"], url, fail)
+    summary = (html_to_text(_text_value(raw["summary"], fail, "summary"))
+               if not _is_blank(raw.get("summary")) else "")
+    if not summary and content:
+        summary = excerpt(html_to_text(content), SUMMARY_CHARS)
+    if not content:
+        content = f"<p>{html.escape(summary or title, quote=False)}</p>"
+    if image and "<img" not in content.lower():
+        content = _lead_image(image) + content
+    return Article(
+        id=record_id, url=url, title=title, category=category.slug,
+        published=published, updated=distinct_instant(max(updated, published), record_id),
+        summary=summary or title,
+        content_html=content, tags=_names(raw.get("tags"), fail, "tags"),
+        authors=_names(raw.get("author"), fail, "author"), image=image, origin=origin,
+    )
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _string(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise TypeError(f"expected text, found {type(value).__name__}")
+    return str(value)
+
+
+def _text_value(value: object, fail: Any, field: str) -> str:
+    try:
+        return _string(value)
+    except TypeError as exc:
+        raise fail(field, str(exc)) from None
+
+
+def _id(value: object, origin: Origin) -> str:
+    if _is_blank(value):
+        raise RecordError(origin, None, "id", "required field is missing or empty")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise RecordError(origin, None, "id",
+                          f"expected a string or a number, found {type(value).__name__}")
+    text = str(value).strip()
+    if strip_xml_illegal(text) != text or len(text) > _ID_MAX:
+        raise RecordError(origin, text[:40], "id",
+                          f"expected at most {_ID_MAX} printable characters, found {text[:40]!r}")
+    return text
+
+
+def _date(value: object, zone: Any, fail: Any, field: str) -> datetime:
+    try:
+        return parse_date(value, zone)
+    except DateError as exc:
+        raise fail(field, str(exc)) from None
+
+
+def _names(value: object, fail: Any, field: str) -> tuple[str, ...]:
+    """Tags or authors: a list, or one string (tags may also be comma-separated)."""
+    if _is_blank(value):
+        return ()
+    if isinstance(value, str):
+        items: list[object] = re.split(r"[,，、]", value) if field == "tags" else [value]
+    elif isinstance(value, list):
+        items = [item.get("name") if isinstance(item, Mapping) else item for item in value]
+    elif isinstance(value, Mapping) and field == "author":
+        items = [value.get("name")]
+    else:
+        raise fail(field, f"expected a string or a list of strings, found {type(value).__name__}")
+    names: list[str] = []
+    for item in items:
+        if not isinstance(item, str | int) or isinstance(item, bool):
+            raise fail(field, f"expected a string or a list of strings, found {item!r}")
+        name = clean_line(str(item))
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _image(value: object, base: str, fail: Any) -> Image:
+    spec: Mapping[str, Any] = value if isinstance(value, Mapping) else {"url": value}
+    if _is_blank(spec.get("url")):
+        raise fail("image", "expected an image URL or a mapping with url, found no url")
+    try:
+        url = web_url(_string(spec["url"]), base)
+    except (URLError, TypeError) as exc:
+        raise fail("image.url", str(exc)) from None
+    size = {}
+    for key in ("width", "height"):
+        number = spec.get(key)
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int)
+                                   or number <= 0):
+            raise fail(f"image.{key}", f"expected a positive whole number, found {number!r}")
+        size[key] = number
+    kind = spec.get("type") or mimetypes.guess_type(urlsplit(url).path)[0]
+    if kind is not None and not (isinstance(kind, str) and kind.startswith("image/")):
+        raise fail("image.type", f"expected an image MIME type such as image/jpeg, found {kind!r}")
+    alt = clean_line(_text_value(spec.get("alt") or "", fail, "image.alt"))
+    return Image(url=url, width=size["width"], height=size["height"], alt=alt, type=kind)
+
+
+def _lead_image(image: Image) -> str:
+    size = "".join(f' {key}="{value}"' for key, value in
+                   (("width", image.width), ("height", image.height)) if value)
+    return (f'<p><img src="{html.escape(image.url)}" alt="{html.escape(image.alt)}"{size}></p>')
+
+
+def _content(value: object, base: str, fail: Any) -> str:
+    markup = strip_xml_illegal(_text_value(value, fail, "content_html")).strip()
+    return _absolutize_html(markup, base)
+
+
+_URL_ATTRS = {"href", "src", "poster", "cite", "action"}
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*?)?(/?)>")
+
+
+class _AttrCollector(HTMLParser):
+    """Reads one start tag's attributes the way a browser does."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attrs = attrs
+
+    handle_startendtag = handle_starttag
+
+
+def _absolutize_html(markup: str, base: str) -> str:
+    """Rewrite relative href/src (and srcset) URLs of every tag to absolute ones."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        if not match.group(2):
+            return match.group(0)
+        collector = _AttrCollector()
+        collector.feed(match.group(0))
+        attrs = collector.attrs
+        if not any(name in _URL_ATTRS or name == "srcset" for name, _ in attrs):
+            return match.group(0)
+        parts = [match.group(1)]
+        for name, value in attrs:
+            if value is None:
+                parts.append(name)
+                continue
+            if name in _URL_ATTRS:
+                value = _absolute(value, base)
+            elif name == "srcset":
+                value = ", ".join(_absolute_srcset(item, base) for item in value.split(","))
+            parts.append(f'{name}="{html.escape(value)}"')
+        return "<" + " ".join(parts) + (" /" if match.group(3) else "") + ">"
+
+    return _TAG.sub(rewrite, markup)
+
+
+def _absolute(value: str, base: str) -> str:
+    value = value.strip()
+    if value.startswith("#") or not value:
+        return value
+    try:
+        return web_url(value, base)
+    except URLError:
+        return value  # mailto:, tel: and the like stay as written
+
+
+def _absolute_srcset(item: str, base: str) -> str:
+    url, _, descriptor = item.strip().partition(" ")
+    return f"{_absolute(url, base)} {descriptor}".strip()
+
+
+__all__ = ["RECORD_FIELDS", "Article", "Image", "Origin", "RecordError", "Unparsable",
+           "normalize", "rename_fields"]

@@ -1,0 +1,1 @@
+"""Pure renderers: articles and configuration in, bytes out. No files, no network."""

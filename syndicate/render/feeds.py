@@ -1,0 +1,253 @@
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 for one feed (the site's or a category's).
+
+RSS and Atom are built with feedgen 1.0.0. Each of its defects that the W3C validator would flag
+is worked around here, and tests/test_feedgen_workarounds.py pins every one:
+
+* entry links lose their attributes (an Atom enclosure would become a second alternate link),
+  so every Atom entry link is written by our own entry extension;
+* ``content(type='CDATA')`` writes type="CDATA", which Atom does not know: content is type html;
+* the RSS channel <link> is the *last* link added: the self link is added first;
+* feedgen's syndication extension writes ``sy:UpdatePeriod``: we write ``sy:updatePeriod``;
+* feedgen's media extension wraps one image in media:group: we write media:content directly;
+* lastBuildDate / updated default to now: both are set to the newest item's time;
+* entries are prepended by default: they are appended, in our order;
+* RSS <author> must be an e-mail address: names go to dc:creator.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from ..config import Category, Config
+from ..dates import rfc3339
+from ..records import Article
+
+GENERATOR = "syndicate"
+GENERATOR_URI = "https://pypi.org/project/syndicate/"
+NS_SY = "http://purl.org/rss/1.0/modules/syndication/"
+NS_DC = "http://purl.org/dc/elements/1.1/"
+NS_MEDIA = "http://search.yahoo.com/mrss/"
+NS_ATOM = "http://www.w3.org/2005/Atom"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed: the whole site (`category` None) or one category."""
+
+    folder: str  # "" for the site, "<slug>/" for a category
+    title: str
+    description: str
+    home_url: str
+    category: Category | None
+
+    @classmethod
+    def for_site(cls, config: Config) -> FeedSpec:
+        site = config.site
+        return cls("", site.title, site.description, site.url, None)
+
+    @classmethod
+    def for_category(cls, config: Config, category: Category) -> FeedSpec:
+        return cls(f"{category.slug}/", f"{category.name} | {config.site.title}",
+                   category.description, category.url, category)
+
+    def url(self, config: Config, filename: str) -> str:
+        return f"{config.site.feeds_url}{self.folder}{filename}"
+
+    def id(self, config: Config) -> str:
+        name = f"feed/{self.category.slug}" if self.category else "feed"
+        return tag_uri(config, name)
+
+
+def tag_uri(config: Config, name: str) -> str:
+    """A tag: URI (RFC 4151) that never changes for the same site, date and name."""
+    return f"tag:{config.site.host},{config.site.tag_date}:{name}"
+
+
+def article_id(config: Config, article: Article) -> str:
+    """The id of an article in every format: its record id, inside the site's tag: URI."""
+    return tag_uri(config, "article/" + quote(article.id, safe="-._~"))
+
+
+def labels(config: Config, article: Article) -> list[str]:
+    """Every category of an article as readers see it: its section's name, then its tags."""
+    section = config.category(article.category)
+    names = [section.name] if section else []
+    return names + [tag for tag in article.tags if tag not in names]
+
+
+def feed_updated(articles: Sequence[Article], config: Config) -> datetime:
+    """The newest change among the items: a feed never says "now", so its bytes are stable."""
+    if not articles:
+        return datetime(2000, 1, 1, tzinfo=config.site.zone)
+    return max(article.updated for article in articles)
+
+
+# --- feedgen extensions: the elements feedgen gets wrong, written by us ---
+
+class _ChannelExtension(BaseExtension):
+    def __init__(self) -> None:
+        self.period = "hourly"
+        self.frequency = 1
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"sy": NS_SY, "dc": NS_DC, "media": NS_MEDIA}
+
+    def extend_rss(self, feed):  # type: ignore[no-untyped-def]
+        channel = feed[0]
+        xml_elem(f"{{{NS_SY}}}updatePeriod", channel).text = self.period
+        xml_elem(f"{{{NS_SY}}}updateFrequency", channel).text = str(self.frequency)
+        return feed
+
+
+class _ItemExtension(BaseEntryExtension):
+    def __init__(self) -> None:
+        self.article: Article | None = None
+
+    def extend_rss(self, entry):  # type: ignore[no-untyped-def]
+        assert self.article is not None
+        for name in self.article.authors:
+            xml_elem(f"{{{NS_DC}}}creator", entry).text = name
+        image = self.article.image
+        if image:
+            content = xml_elem(f"{{{NS_MEDIA}}}content", entry, url=image.url, medium="image")
+            thumbnail = xml_elem(f"{{{NS_MEDIA}}}thumbnail", entry, url=image.url)
+            if image.type:
+                content.set("type", image.type)
+            for key, value in (("width", image.width), ("height", image.height)):
+                if value:
+                    content.set(key, str(value))
+                    thumbnail.set(key, str(value))
+            if image.alt:
+                xml_elem(f"{{{NS_MEDIA}}}description", content, type="plain").text = image.alt
+        return entry
+
+    def extend_atom(self, entry):  # type: ignore[no-untyped-def]
+        assert self.article is not None
+        xml_elem("link", entry, rel="alternate", type="text/html", href=self.article.url)
+        image = self.article.image
+        if image:
+            link = xml_elem("link", entry, rel="enclosure", href=image.url)
+            if image.type:
+                link.set("type", image.type)
+        return entry
+
+
+def _generator(config: Config, spec: FeedSpec, articles: Sequence[Article],
+               channel: type[BaseExtension]) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.register_extension("syndicate", channel, _ItemExtension)
+    fg.title(spec.title)
+    fg.description(spec.description)
+    fg.language(config.site.language)
+    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.updated(feed_updated(articles, config))
+    return fg
+
+
+def render_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+    """RSS 2.0 with content:encoded, dc:creator, media:content and the syndication module."""
+    fg = _generator(config, spec, articles, _ChannelExtension)
+    # feedgen writes the *last* link as the channel <link>, so the self link goes first.
+    fg.link(href=spec.url(config, "rss.xml"), rel="self", type="application/rss+xml")
+    fg.link(href=spec.home_url, rel="alternate")
+    if config.site.logo:
+        fg.image(url=config.site.logo, title=spec.title, link=spec.home_url)
+    fg.syndicate.period = config.output.update_period
+    fg.syndicate.frequency = config.output.update_frequency
+    for article in articles:
+        entry = fg.add_entry(order="append")
+        entry.syndicate.article = article
+        entry.title(article.title)
+        entry.link(href=article.url)
+        entry.guid(article_id(config, article), permalink=False)
+        entry.pubDate(article.published)
+        entry.description(article.summary)
+        entry.content(article.content_html)  # with a description, this is content:encoded
+        entry.category([{"term": name} for name in labels(config, article)])
+    return fg.rss_str(pretty=True)
+
+
+def render_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+    """Atom 1.0 with tag: ids, text summaries, html content and image enclosures."""
+    fg = _generator(config, spec, articles, BaseExtension)
+    fg.id(spec.id(config))
+    fg.subtitle(spec.description)
+    fg.author({"name": config.site.author, "uri": config.site.url})
+    fg.link(href=spec.url(config, "atom.xml"), rel="self", type="application/atom+xml")
+    fg.link(href=spec.home_url, rel="alternate", type="text/html")
+    if config.site.logo:
+        fg.logo(config.site.logo)
+    for article in articles:
+        section = config.category(article.category)
+        entry = fg.add_entry(order="append")
+        entry.syndicate.article = article
+        entry.id(article_id(config, article))
+        entry.title(article.title)
+        entry.published(article.published)
+        entry.updated(article.updated)
+        entry.author([{"name": name} for name in article.authors] or None)
+        entry.summary(article.summary, type="text")
+        entry.content(article.content_html, type="html")
+        categories = [{"term": section.slug, "label": section.name, "scheme": section.url}
+                      ] if section else []
+        entry.category(categories + [{"term": tag} for tag in article.tags
+                                     if section is None or tag != section.name] or None)
+    return fg.atom_str(pretty=True)
+
+
+def render_json_feed(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
+    """JSON Feed 1.1 carrying every item fact the RSS and Atom feeds carry."""
+    feed = {
+        "version": JSON_FEED_VERSION,
+        "title": spec.title,
+        "home_page_url": spec.home_url,
+        "feed_url": spec.url(config, "feed.json"),
+        "description": spec.description,
+        "language": config.site.language,
+        "authors": [{"name": config.site.author, "url": config.site.url}],
+        "items": [_json_item(config, article) for article in articles],
+    }
+    if config.site.logo:
+        feed["icon"] = config.site.logo
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_item(config: Config, article: Article) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": article_id(config, article),
+        "url": article.url,
+        "title": article.title,
+        "content_html": article.content_html,
+        "summary": article.summary,
+        "date_published": rfc3339(article.published),
+        "date_modified": rfc3339(article.updated),
+    }
+    if article.image:
+        item["image"] = article.image.url
+    if article.authors:
+        item["authors"] = [{"name": name} for name in article.authors]
+    item["tags"] = labels(config, article)
+    return item
+
+
+@dataclass(frozen=True)
+class FeedFormat:
+    filename: str
+    media_type: str
+    render: Callable[[Config, FeedSpec, Sequence[Article]], bytes]
+
+
+FORMATS = (
+    FeedFormat("rss.xml", "application/rss+xml", render_rss),
+    FeedFormat("atom.xml", "application/atom+xml", render_atom),
+    FeedFormat("feed.json", "application/feed+json", render_json_feed),
+)

@@ -1,0 +1,34 @@
+"""index.opml: every feed of the site, for a reader to import in one go."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from xml.etree import ElementTree as ET
+
+from ..config import Config
+from ..dates import rfc822
+from .feeds import FeedSpec
+
+# One format per feed: a reader that imports the list subscribes once to each feed, not three
+# times. RSS is the format every reader knows.
+OPML_FORMAT = ("rss.xml", "rss")
+
+
+def render_opml(config: Config, specs: Sequence[FeedSpec], updated: datetime) -> bytes:
+    """OPML 2.0 listing the site feed and each category feed.
+
+    :param updated: the newest item time of the site, so the bytes change only with the feeds.
+    """
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = config.site.title
+    ET.SubElement(head, "dateModified").text = rfc822(updated)
+    body = ET.SubElement(root, "body")
+    filename, kind = OPML_FORMAT
+    for spec in specs:
+        ET.SubElement(body, "outline", type=kind, text=spec.title, title=spec.title,
+                      xmlUrl=spec.url(config, filename), htmlUrl=spec.home_url,
+                      language=config.site.language)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

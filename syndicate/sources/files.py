@@ -1,0 +1,123 @@
+"""Record files: YAML (a list, or a mapping with `articles:`), JSON (an array) and JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..config import Source
+from ..records import Origin, Unparsable, rename_fields
+
+FORMATS_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json",
+                     ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+class SourceError(Exception):
+    """A source that cannot be read at all: the message names the file and the line."""
+
+
+class _RecordLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as the strings the CMS wrote; dates.py reads them."""
+
+
+_RecordLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+Raw = tuple[Any, Origin]
+
+
+def read_source(source: Source) -> list[Raw]:
+    """Every raw record of `source`, with its origin, keys renamed by the source's `fields:`.
+
+    :raises SourceError: when the file cannot be read or does not parse.
+    """
+    path = source.path
+    kind = source.format if source.format != "auto" else _guess_format(path)
+    text = _read_text(path)
+    reader = {"yaml": _yaml_records, "json": _json_records, "jsonl": _jsonl_records}[kind]
+    return [
+        (rename_fields(raw, source.fields) if isinstance(raw, dict) else raw, origin)
+        for raw, origin in reader(text, str(path))
+    ]
+
+
+def _guess_format(path: Path) -> str:
+    try:
+        return FORMATS_BY_SUFFIX[path.suffix.lower()]
+    except KeyError:
+        raise SourceError(f"{path}: cannot tell the format from the name; expected a file ending "
+                          f"in {', '.join(FORMATS_BY_SUFFIX)} or `format:` in the source's config"
+                          ) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(f"{path}:{line}: expected UTF-8 text, found the byte "
+                          f"0x{data[exc.start]:02x}; save the export as UTF-8") from exc
+
+
+def _yaml_records(text: str, label: str) -> Iterator[Raw]:
+    loader = _RecordLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise SourceError(f"{label}{line}: expected valid YAML, found a syntax error: {reason}"
+                          ) from exc
+    finally:
+        loader.dispose()
+    if isinstance(data, dict) and "articles" in data:
+        data = data["articles"]
+        node = next(value for key, value in node.value if key.value == "articles")
+    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
+        raise SourceError(f"{label}:1: expected a list of records or a mapping with `articles:`, "
+                          f"found {type(data).__name__}")
+    for index, (raw, item) in enumerate(zip(data, node.value, strict=True)):
+        yield raw, Origin(label, index, item.start_mark.line + 1)
+
+
+def _json_records(text: str, label: str) -> Iterator[Raw]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{label}:{exc.lineno}: expected valid JSON, found {exc.msg} "
+                          f"at column {exc.colno}") from exc
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        data = data["articles"]
+    if not isinstance(data, list):
+        raise SourceError(f"{label}:1: expected a JSON array of records, "
+                          f"found {type(data).__name__}")
+    for index, raw in enumerate(data):
+        yield raw, Origin(label, index)
+
+
+def _jsonl_records(text: str, label: str) -> Iterator[Raw]:
+    """One record per line; a line that is not JSON is rejected on its own, as a bad record."""
+    index = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        origin = Origin(label, index, number)
+        index += 1
+        try:
+            yield json.loads(line), origin
+        except json.JSONDecodeError as exc:
+            yield Unparsable(f"expected one JSON object per line, found {exc.msg} "
+                              f"at column {exc.colno}"), origin
+

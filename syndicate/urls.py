@@ -1,0 +1,57 @@
+"""URL helpers: IRI to URI, absolutizing, scheme checks."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+WEB_SCHEMES = ("http", "https")
+# Characters that stay as they are in each part: the URI reserved and unreserved sets and '%'
+# (an IRI that is already percent-encoded must not be encoded twice).
+_SAFE = "/:@!$&'()*+,;=-._~%?#[]"
+
+
+class URLError(ValueError):
+    """A URL that cannot be published."""
+
+
+def iri_to_uri(iri: str) -> str:
+    """Percent-encode an IRI as UTF-8 (RFC 3987 section 3.1); an ASCII URI comes back unchanged.
+
+    The host is IDNA-encoded; every other non-ASCII character or space is percent-encoded once.
+    """
+    parts = urlsplit(iri.strip())
+    netloc = parts.netloc
+    if parts.hostname and not parts.hostname.isascii():
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+            port = f":{parts.port}" if parts.port else ""
+        except (UnicodeError, ValueError) as exc:
+            raise URLError(f"expected a valid host name, found {parts.hostname!r}") from exc
+        userinfo = netloc.rpartition("@")[0]
+        netloc = (userinfo + "@" if userinfo else "") + host + port
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            quote(parts.path, safe=_SAFE),
+            quote(parts.query, safe=_SAFE),
+            quote(parts.fragment, safe=_SAFE),
+        )
+    )
+
+
+def web_url(value: str, base: str | None = None) -> str:
+    """An absolute http(s) URI for `value`, resolved against `base` when given.
+
+    Raises URLError for another scheme (javascript:, data:, ftp:), a relative URL without a
+    base, or a URL without a host.
+    """
+    url = urljoin(base, value.strip()) if base else value.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        if not parts.scheme:
+            raise URLError(f"expected an absolute http(s) URL, found a relative one {value!r}")
+        raise URLError(f"expected an http(s) URL, found scheme {parts.scheme!r} in {value!r}")
+    if not parts.hostname:
+        raise URLError(f"expected a URL with a host name, found {value!r}")
+    return iri_to_uri(url)
