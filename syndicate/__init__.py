@@ -8,12 +8,12 @@
 
 __version__ = "0.1.0"
 
-from .build import BuildError, BuildReport, RejectedRecords, build
+from .build import BuildError, BuildReport, RejectedRecords, build, load_articles
 from .config import Config, ConfigError, load_config
 from .publish import LockBusy, PublishError
 from .records import Article, RecordError
 
 __all__ = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "LockBusy", "PublishError",
-    "RecordError", "RejectedRecords", "__version__", "build", "load_config",
+    "RecordError", "RejectedRecords", "__version__", "build", "load_articles", "load_config",
 ]

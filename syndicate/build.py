@@ -93,14 +93,12 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False) -
         config = replace(config, output=replace(config.output, dir=output))
     root = config.output.dir
     with hold_lock(root):
-        report = BuildReport()
-        articles = _read_articles(config, report)
+        articles, report = load_articles(config)
         if strict and report.rejected:
             raise RejectedRecords(report.rejected)
         if not articles:
             raise BuildError(f"no record could be published ({report.records_read} read, "
                              f"{len(report.rejected)} rejected); the feeds stay as they were")
-        report.articles = len(articles)
         outputs = render_all(config, articles)
         publisher = Publisher(root)
         try:
@@ -111,6 +109,18 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False) -
         finally:
             publisher.finish()
     return report
+
+
+def load_articles(config: Config) -> tuple[list[Article], BuildReport]:
+    """Every valid article of the config's sources, newest first, one per id, without writing
+    anything; the report holds the rejected records and the duplicates.
+
+    :raises BuildError: when a source cannot be read.
+    """
+    report = BuildReport()
+    articles = _read_articles(config, report)
+    report.articles = len(articles)
+    return articles, report
 
 
 def _read_articles(config: Config, report: BuildReport) -> list[Article]:
@@ -171,4 +181,5 @@ def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-__all__ = ["BuildError", "BuildReport", "PublishError", "RejectedRecords", "build"]
+__all__ = ["BuildError", "BuildReport", "PublishError", "RejectedRecords", "build",
+           "load_articles"]

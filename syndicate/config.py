@@ -216,13 +216,13 @@ class _Checker:
     def __init__(self, label: str, lines: dict[tuple[Any, ...], int]) -> None:
         self.label = label
         self.lines = lines
-        self.problems: list[str] = []
+        self.problems: list[tuple[int, str]] = []  # (line, message), listed by line
 
     def problem(self, path: tuple[Any, ...], message: str) -> None:
         line = next((self.lines[path[:n]] for n in range(len(path), -1, -1)
                      if path[:n] in self.lines), 1)
         key = _dotted(path) or "(top level)"
-        self.problems.append(f"{self.label}:{line}: {key}: {message}")
+        self.problems.append((line, f"{self.label}:{line}: {key}: {message}"))
 
     def section(self, path: tuple[Any, ...], value: object, schema: str) -> dict[str, Any]:
         """The values of one mapping, defaults filled in; None values where a key was bad."""
@@ -313,7 +313,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     checker = _Checker(label, _line_index(node))
     config = _build(checker, path, data)
     if checker.problems:
-        raise ConfigError(checker.problems)
+        raise ConfigError([text for _, text in sorted(checker.problems, key=lambda p: p[0])])
     assert config is not None
     return config
 

@@ -1,0 +1,188 @@
+"""The bundled example, read back by independent consumers: feedparser for RSS and Atom, the json
+module for JSON Feed. Item by item, every format must say what the normalized records say."""
+
+from __future__ import annotations
+
+import calendar
+import json
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import EXAMPLE_CONFIG
+
+import syndicate
+from syndicate.build import feed_specs
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[syndicate.Config, Path]:
+    output = tmp_path_factory.mktemp("example") / "feeds"
+    config = syndicate.load_config(EXAMPLE_CONFIG)
+    report = syndicate.build(config, output=output)
+    assert report.exit_code == 0
+    return config, output
+
+
+def _expected(config: syndicate.Config) -> dict[str, list[syndicate.Article]]:
+    articles, report = syndicate.load_articles(config)
+    assert not report.rejected
+    limit = config.output.items_per_feed
+    return {spec.folder: [a for a in articles
+                          if spec.category is None or a.category == spec.category.slug][:limit]
+            for spec in feed_specs(config)}
+
+
+def _labels(config: syndicate.Config, article: syndicate.Article) -> list[str]:
+    section = config.category(article.category)
+    assert section is not None
+    return [section.name] + [tag for tag in article.tags if tag != section.name]
+
+
+class _Markup(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[object] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.seen.append((tag, sorted(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.seen.append(data)
+
+
+def _markup(fragment: str) -> list[object]:
+    """Tags with their attributes, and text, in order: what feedparser's sanitizer keeps of
+    clean HTML whatever the attribute order or the self-closing style."""
+    parser = _Markup()
+    parser.feed(fragment)
+    parser.close()
+    return parser.seen
+
+
+def _utc_seconds(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+def _parsed_seconds(struct: object) -> int:
+    return calendar.timegm(struct)  # type: ignore[arg-type]
+
+
+def test_every_folder_has_three_formats_and_the_opml(example):
+    config, output = example
+    for folder in _expected(config):
+        for name in ("rss.xml", "atom.xml", "feed.json"):
+            assert (output / folder / name).is_file(), folder + name
+    outlines = (output / "index.opml").read_text(encoding="utf-8").count("<outline ")
+    assert outlines == 1 + len(config.categories)
+
+
+def test_example_covers_every_category(example):
+    config, _ = example
+    expected = _expected(config)
+    assert len(expected[""]) >= 40
+    for category in config.categories:
+        assert expected[f"{category.slug}/"], f"no article in {category.slug}"
+
+
+def test_rss_items_equal_the_records(example):
+    config, output = example
+    for folder, articles in _expected(config).items():
+        parsed = feedparser.parse((output / folder / "rss.xml").read_bytes())
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        assert [e.id for e in parsed.entries] == [
+            f"tag:nchn.example.com,2026-01-01:article/{a.id}" for a in articles]
+        for entry, article in zip(parsed.entries, articles, strict=True):
+            assert entry.title == article.title
+            assert entry.link == article.url
+            assert entry.guidislink is False
+            assert _parsed_seconds(entry.published_parsed) == _utc_seconds(article.published)
+            assert [a.get("name") for a in entry.get("authors", [])] == list(article.authors)
+            assert [t.term for t in entry.tags] == _labels(config, article)
+            assert entry.summary == article.summary
+            assert _markup(entry.content[0].value) == _markup(article.content_html)
+
+
+def test_atom_entries_equal_the_records(example):
+    config, output = example
+    for folder, articles in _expected(config).items():
+        parsed = feedparser.parse((output / folder / "atom.xml").read_bytes())
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        assert len(parsed.entries) == len(articles)
+        for entry, article in zip(parsed.entries, articles, strict=True):
+            assert entry.id == f"tag:nchn.example.com,2026-01-01:article/{article.id}"
+            assert entry.title == article.title
+            assert entry.link == article.url
+            assert _parsed_seconds(entry.published_parsed) == _utc_seconds(article.published)
+            assert _parsed_seconds(entry.updated_parsed) == _utc_seconds(article.updated)
+            assert [a.get("name") for a in entry.get("authors", [])] == list(article.authors)
+            assert [t.label or t.term for t in entry.tags] == _labels(config, article)
+            assert entry.summary == article.summary
+            assert entry.content[0].type == "text/html"
+            assert _markup(entry.content[0].value) == _markup(article.content_html)
+
+
+def test_json_feed_items_equal_the_records(example):
+    config, output = example
+    for folder, articles in _expected(config).items():
+        feed = json.loads((output / folder / "feed.json").read_text(encoding="utf-8"))
+        assert feed["version"] == "https://jsonfeed.org/version/1.1"
+        assert feed["feed_url"] == f"https://nchn.example.com/feeds/{folder}feed.json"
+        assert len(feed["items"]) == len(articles)
+        for item, article in zip(feed["items"], articles, strict=True):
+            assert item["id"] == f"tag:nchn.example.com,2026-01-01:article/{article.id}"
+            assert item["title"] == article.title
+            assert item["url"] == article.url
+            assert datetime.fromisoformat(item["date_published"]) == article.published
+            assert datetime.fromisoformat(item["date_modified"]) == article.updated
+            assert [a["name"] for a in item.get("authors", [])] == list(article.authors)
+            assert item["tags"] == _labels(config, article)
+            assert item["content_html"] == article.content_html
+            assert item["summary"] == article.summary
+            assert item.get("image") == (article.image.url if article.image else None)
+
+
+def test_the_lead_image_appears_three_ways(example):
+    config, output = example
+    article = next(a for a in _expected(config)[""] if a.image and a.image.width)
+    rss = feedparser.parse((output / "rss.xml").read_bytes())
+    entry = next(e for e in rss.entries if e.id.endswith("/" + article.id))
+    assert entry.media_content[0]["url"] == article.image.url
+    assert entry.media_content[0]["width"] == str(article.image.width)
+    assert entry.media_thumbnail[0]["url"] == article.image.url
+    assert f'src="{article.image.url}"' in entry.content[0].value
+    atom = feedparser.parse((output / "atom.xml").read_bytes())
+    entry = next(e for e in atom.entries if e.id.endswith("/" + article.id))
+    enclosures = [link for link in entry.links if link.rel == "enclosure"]
+    assert [(link.href, link.type) for link in enclosures] == [(article.image.url,
+                                                                 article.image.type)]
+    feed = json.loads((output / "feed.json").read_text(encoding="utf-8"))
+    item = next(i for i in feed["items"] if i["id"].endswith("/" + article.id))
+    assert item["image"] == article.image.url
+
+
+def test_feeds_are_newest_first_and_never_say_now(example):
+    config, output = example
+    for folder, articles in _expected(config).items():
+        published = [a.published for a in articles]
+        assert published == sorted(published, reverse=True)
+        atom = feedparser.parse((output / folder / "atom.xml").read_bytes())
+        newest = max(a.updated for a in articles)
+        assert _parsed_seconds(atom.feed.updated_parsed) == _utc_seconds(newest)
+        rss = feedparser.parse((output / folder / "rss.xml").read_bytes())
+        assert rss.feed.updated_parsed[:6] == newest.astimezone(UTC).timetuple()[:6]
+
+
+def test_site_and_category_feeds_describe_themselves(example):
+    config, output = example
+    rss = feedparser.parse((output / "society" / "rss.xml").read_bytes())
+    assert rss.feed.title == "社會 | 全國大小事新聞網"
+    assert rss.feed.language == "zh-TW"
+    self_links = [link.href for link in rss.feed.links if link.rel == "self"]
+    assert self_links == ["https://nchn.example.com/feeds/society/rss.xml"]
+    atom = feedparser.parse((output / "atom.xml").read_bytes())
+    assert atom.feed.id == "tag:nchn.example.com,2026-01-01:feed"
+    assert atom.feed.title == config.site.title
+    assert atom.feed.author == config.site.author  # for entries that name no author
