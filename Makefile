@@ -10,7 +10,7 @@ build: $(STAMP)
 	$(BIN)/syndicate build --config config/site.yaml
 
 test: $(STAMP)
-	$(BIN)/ruff check syndicate tests bench
+	$(BIN)/ruff check syndicate tests
 	$(BIN)/python -m pytest -q
 
 # Re-install when the project's metadata changes; the install is editable, so code edits need none.

@@ -22,6 +22,7 @@ from urllib.parse import quote
 LOCK_NAME = ".syndicate.lock"
 TEMP_PREFIX = ".syndicate-tmp-"
 _NAME_MAX = 150
+LOCK_WAIT_SECONDS = 10.0  # a cron run every few minutes; a run in progress usually ends by then
 
 
 class PublishError(Exception):
@@ -53,11 +54,12 @@ def inside(root: Path, relative: str) -> Path:
 
 
 @contextmanager
-def hold_lock(root: Path, wait_seconds: float = 10.0) -> Iterator[None]:
-    """Hold the output folder's lock for the block; wait up to `wait_seconds` for it.
+def hold_lock(root: Path) -> Iterator[None]:
+    """Hold the output folder's lock for the block; wait up to LOCK_WAIT_SECONDS for it.
 
     :raises LockBusy: when another run still holds it after the wait.
     """
+    wait_seconds = LOCK_WAIT_SECONDS
     _make_folder(root)
     path = root / LOCK_NAME
     try:

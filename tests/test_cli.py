@@ -1,0 +1,166 @@
+"""The command line: exit codes, silence on success, -v/-q, --strict, --output, the lock,
+and publishing that rewrites nothing when nothing changed."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_CONFIG, ROOT, record
+
+import syndicate
+from syndicate import publish
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_success_is_silent_and_exits_0(site, run):
+    result = run("build", "--config", site.config)
+    assert (result.code, result.out, result.err) == (0, "", "")
+
+
+def test_verbose_lists_every_file(site, run):
+    first = run("build", "--config", site.config, "-v")
+    assert first.code == 0
+    assert "written   rss.xml (1 items)\n" in first.out
+    assert "written   society/atom.xml (1 items)\n" in first.out
+    assert "written   local/feed.json (0 items)\n" in first.out
+    assert first.out.endswith("1 articles from 1 records, 17 file(s) written, 0 unchanged\n")
+    second = run("build", "--config", site.config, "-v")
+    assert "unchanged rss.xml (1 items)\n" in second.out
+    assert second.out.endswith("0 file(s) written, 17 unchanged\n")
+
+
+def test_rejections_exit_3_and_quiet_prints_only_them(site, run):
+    site.write_records([record(id="a"), record(id="b", published="?")])
+    loud = run("build", "--config", site.config)
+    assert loud.code == 3
+    assert loud.out == ""
+    assert loud.err.endswith("syndicate: 1 of 2 record(s) rejected; the others were published\n")
+    quiet = run("build", "--config", site.config, "-q")
+    assert quiet.code == 3
+    assert quiet.err.count("\n") == 1 and quiet.err.startswith("rejected: ")
+
+
+def test_strict_writes_nothing_when_a_record_is_rejected(site, run):
+    site.write_records([record(id="a"), record(id="b", category="體育")])
+    result = run("build", "--config", site.config, "--strict")
+    assert result.code == 1
+    assert result.err.splitlines()[-1] == (
+        "syndicate: error: 1 record(s) rejected; --strict: nothing was written")
+    assert site.files() == {}
+
+
+def test_no_valid_record_publishes_nothing(site, run):
+    run("build", "--config", site.config)
+    before = site.files()
+    site.write_records([record(url="javascript:void(0)")])
+    result = run("build", "--config", site.config)
+    assert result.code == 1
+    assert "no record could be published (1 read, 1 rejected); the feeds stay as they were" in (
+        result.err)
+    assert site.files() == before
+
+
+def test_output_flag_overrides_the_config(site, run, tmp_path):
+    elsewhere = tmp_path / "public" / "feeds"
+    assert run("build", "--config", site.config, "--output", elsewhere).code == 0
+    assert (elsewhere / "rss.xml").is_file()
+    assert not site.feeds.exists()
+
+
+def test_usage_errors_exit_2(run):
+    with pytest.raises(SystemExit) as exit_info:
+        run("build", "-v", "-q")
+    assert exit_info.value.code == 2
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        syndicate.cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"syndicate {syndicate.__version__}\n"
+
+
+def test_a_second_build_rewrites_nothing(site, run):
+    assert run("build", "--config", site.config).code == 0
+    before = _mtimes(site.feeds)
+    os.utime(site.config)  # even a touched config changes no output bytes
+    assert run("build", "--config", site.config).code == 0
+    assert _mtimes(site.feeds) == before
+
+
+def test_a_rebuild_from_nothing_is_byte_identical(tmp_path, run):
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert run("build", "--config", EXAMPLE_CONFIG, "--output", first).code == 0
+    assert run("build", "--config", EXAMPLE_CONFIG, "--output", second).code == 0
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    shutil.rmtree(first)
+    assert run("build", "--config", EXAMPLE_CONFIG, "--output", first).code == 0
+    assert all((first / n).read_bytes() == (second / n).read_bytes() for n in files)
+
+
+def test_only_changed_files_are_rewritten(site, run):
+    site.write_records([record(id="a", category="society"), record(id="b", category="life")])
+    run("build", "--config", site.config)
+    before = _mtimes(site.feeds)
+    site.write_records([record(id="a", category="society"),
+                        record(id="b", category="life", title="新標題")])
+    run("build", "--config", site.config)
+    after = _mtimes(site.feeds)
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert changed == ["atom.xml", "feed.json", "life/atom.xml", "life/feed.json",
+                       "life/rss.xml", "rss.xml"]
+
+
+def test_a_second_run_waits_for_the_lock_then_gives_up(site, run, monkeypatch):
+    site.feeds.mkdir()
+    holder = os.open(site.feeds / publish.LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    monkeypatch.setattr(publish, "LOCK_WAIT_SECONDS", 0.2)
+    try:
+        result = run("build", "--config", site.config)
+    finally:
+        os.close(holder)
+    assert result.code == 1
+    assert result.err == (f"syndicate: error: another syndicate run holds "
+                          f"{site.feeds / publish.LOCK_NAME}; it waited 0.2 s. "
+                          "If runs overlap often, run cron less often.\n")
+    assert site.files() == {}
+    assert run("build", "--config", site.config).code == 0  # released lock: next run works
+
+
+def test_a_failed_write_leaves_old_files_and_no_temporary_file(site, run, monkeypatch):
+    assert run("build", "--config", site.config).code == 0
+    before = site.files()
+    site.write_records([record(title="新標題")])
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish.os, "replace", full_disk)
+    result = run("build", "--config", site.config)
+    assert result.code == 1
+    assert result.err.startswith(f"syndicate: error: cannot write {site.feeds / 'rss.xml'}: "
+                                 "No space left on device")
+    assert site.files() == before
+    assert not [p for p in site.feeds.rglob(publish.TEMP_PREFIX + "*")]
+
+
+def test_the_console_script_runs_the_example(tmp_path):
+    script = Path(sys.executable).with_name("syndicate")
+    result = subprocess.run([script, "build", "--config", EXAMPLE_CONFIG, "--output", tmp_path],
+                            capture_output=True, text=True, cwd=ROOT, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (tmp_path / "society" / "rss.xml").is_file()
