@@ -30,8 +30,7 @@ from ..config import Category, Config
 from ..dates import rfc3339
 from ..records import Article
 
-GENERATOR = "syndicate"
-GENERATOR_URI = "https://pypi.org/project/syndicate/"
+GENERATOR = "syndicate"  # no version: an upgrade alone must not rewrite every feed
 NS_SY = "http://purl.org/rss/1.0/modules/syndication/"
 NS_DC = "http://purl.org/dc/elements/1.1/"
 NS_MEDIA = "http://search.yahoo.com/mrss/"
@@ -85,9 +84,11 @@ def labels(config: Config, article: Article) -> list[str]:
 
 
 def feed_updated(articles: Sequence[Article], config: Config) -> datetime:
-    """The newest change among the items: a feed never says "now", so its bytes are stable."""
+    """The newest change among the items: a feed never says "now", so its bytes are stable.
+    A feed with no item yet dates from the site's `tag_date`."""
     if not articles:
-        return datetime(2000, 1, 1, tzinfo=config.site.zone)
+        year, month, day = ([*config.site.tag_date.split("-"), "1", "1"])[:3]
+        return datetime(int(year), int(month), int(day), tzinfo=config.site.zone)
     return max(article.updated for article in articles)
 
 
@@ -148,7 +149,7 @@ def _generator(config: Config, spec: FeedSpec, articles: Sequence[Article],
     fg.title(spec.title)
     fg.description(spec.description)
     fg.language(config.site.language)
-    fg.generator(GENERATOR, uri=GENERATOR_URI)
+    fg.generator(GENERATOR)
     fg.updated(feed_updated(articles, config))
     return fg
 
@@ -216,8 +217,6 @@ def render_json_feed(config: Config, spec: FeedSpec, articles: Sequence[Article]
         "authors": [{"name": config.site.author, "url": config.site.url}],
         "items": [_json_item(config, article) for article in articles],
     }
-    if config.site.logo:
-        feed["icon"] = config.site.logo
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
