@@ -181,25 +181,46 @@ def _fields(value: object) -> dict[str, str]:
     return renames
 
 
-_REQUIRED = object()
+def _mapping(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping, found {_found(value)}")
+    return value
 
-# section -> {key: (parser, default)}; a default of _REQUIRED makes the key required.
+
+def _list(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list, found {_found(value)}")
+    return value
+
+
+@dataclass(frozen=True)
+class _Required:
+    """The default of a key that must be given; `what` completes "expected ..."."""
+
+    what: str
+
+
+# section -> {key: (parser, default)}; a _Required default makes the key required.
 _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "": {
-        "site": (dict, _REQUIRED), "categories": (list, _REQUIRED),
-        "sources": (list, _REQUIRED), "output": (dict, {}),
+        "site": (_mapping, _Required("a mapping")),
+        "categories": (_list, _Required("a list of categories")),
+        "sources": (_list, _Required("a list of sources")), "output": (_mapping, {}),
     },
     "site": {
-        "title": (_text, _REQUIRED), "url": (_dir_url, _REQUIRED), "description": (_text, None),
-        "language": (_language, "en"), "timezone": (_timezone, "UTC"), "logo": (_url, None),
-        "feeds_url": (_dir_url, None), "tag_date": (_tag_date, "2000"), "author": (_text, None),
+        "title": (_text, _Required("the site's name")),
+        "url": (_dir_url, _Required("the home page's absolute https URL")),
+        "description": (_text, None), "language": (_language, "en"),
+        "timezone": (_timezone, "UTC"), "logo": (_url, None), "feeds_url": (_dir_url, None),
+        "tag_date": (_tag_date, "2000"), "author": (_text, None),
     },
     "categories": {
-        "slug": (_slug, _REQUIRED), "name": (_text, _REQUIRED),
+        "slug": (_slug, _Required("an ASCII slug")),
+        "name": (_text, _Required("the display name")),
         "description": (_text, None), "url": (_url, None),
     },
     "sources": {
-        "type": (_choice(*SOURCE_TYPES), "files"), "path": (_text, _REQUIRED),
+        "type": (_choice(*SOURCE_TYPES), "files"), "path": (_text, _Required("a records file")),
         "format": (_choice(*SOURCE_FORMATS), "auto"), "fields": (_fields, {}),
     },
     "output": {
@@ -239,32 +260,16 @@ class _Checker:
                 self.problem((*path, key), f"unknown key; {hint}expected one of {', '.join(spec)}")
         for key, (parse, default) in spec.items():
             if key not in value or value[key] is None:
-                if default is _REQUIRED:
-                    self.problem(path, f"missing key {key!r}: expected {_expects(schema, key)}")
-                out[key] = None if default is _REQUIRED else default
+                if isinstance(default, _Required):
+                    self.problem(path, f"missing key {key!r}: expected {default.what}")
+                out[key] = None if isinstance(default, _Required) else default
                 continue
             try:
-                out[key] = _check_type(parse, value[key])
+                out[key] = parse(value[key])
             except ValueError as exc:
                 self.problem((*path, key), str(exc))
                 out[key] = None
         return out
-
-
-def _check_type(parse: Callable[[Any], Any], value: object) -> Any:
-    if parse in (dict, list):
-        if not isinstance(value, parse):
-            kind = "a mapping" if parse is dict else "a list"
-            raise ValueError(f"expected {kind}, found {_found(value)}")
-        return value
-    return parse(value)
-
-
-def _expects(schema: str, key: str) -> str:
-    examples = {"title": "the site's name", "url": "an absolute https URL", "slug": "an ASCII slug",
-                "name": "the display name", "path": "a records file", "site": "a mapping",
-                "categories": "a list of categories", "sources": "a list of sources"}
-    return examples.get(key, "a value")
 
 
 def _dotted(path: tuple[Any, ...]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
@@ -84,6 +84,9 @@ class RecordError(ValueError):
                 "id": self.record_id, "field": self.field, "reason": self.reason}
 
 
+_Fail = Callable[[str, str], "RecordError"]  # makes the error for a field of the current record
+
+
 def rename_fields(raw: Mapping[str, Any], renames: Mapping[str, str]) -> dict[str, Any]:
     """The record with a user's keys renamed to ours (config `fields:`); other keys kept."""
     return {renames.get(key, key): value for key, value in raw.items()}
@@ -117,7 +120,7 @@ def normalize(raw: object, config: Config, origin: Origin) -> Article:
     title = clean_line(_text_value(raw["title"], fail, "title"))
     if not title:
         raise fail("title", "expected a title, found only markup or control characters")
-    category = config.category(clean_line(_string(raw["category"])))
+    category = config.category(clean_line(_text_value(raw["category"], fail, "category")))
     if category is None:
         choices = ", ".join(f"{c.slug} ({c.name})" for c in config.categories)
         raise fail("category", f"unknown category {raw['category']!r}; expected one of {choices}")
@@ -154,7 +157,7 @@ def _string(value: object) -> str:
     return str(value)
 
 
-def _text_value(value: object, fail: Any, field: str) -> str:
+def _text_value(value: object, fail: _Fail, field: str) -> str:
     try:
         return _string(value)
     except TypeError as exc:
@@ -174,14 +177,14 @@ def _id(value: object, origin: Origin) -> str:
     return text
 
 
-def _date(value: object, zone: Any, fail: Any, field: str) -> datetime:
+def _date(value: object, zone: Any, fail: _Fail, field: str) -> datetime:
     try:
         return parse_date(value, zone)
     except DateError as exc:
         raise fail(field, str(exc)) from None
 
 
-def _names(value: object, fail: Any, field: str) -> tuple[str, ...]:
+def _names(value: object, fail: _Fail, field: str) -> tuple[str, ...]:
     """Tags or authors: a list, or one string (tags may also be comma-separated)."""
     if _is_blank(value):
         return ()
@@ -203,7 +206,7 @@ def _names(value: object, fail: Any, field: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _image(value: object, base: str, fail: Any) -> Image:
+def _image(value: object, base: str, fail: _Fail) -> Image:
     spec: Mapping[str, Any] = value if isinstance(value, Mapping) else {"url": value}
     if _is_blank(spec.get("url")):
         raise fail("image", "expected an image URL or a mapping with url, found no url")
@@ -231,7 +234,7 @@ def _lead_image(image: Image) -> str:
     return (f'<p><img src="{html.escape(image.url)}" alt="{html.escape(image.alt)}"{size}></p>')
 
 
-def _content(value: object, base: str, fail: Any) -> str:
+def _content(value: object, base: str, fail: _Fail) -> str:
     markup = strip_xml_illegal(_text_value(value, fail, "content_html")).strip()
     return _absolutize_html(markup, base)
 

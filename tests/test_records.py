@@ -6,6 +6,7 @@ import json
 
 import feedparser
 import pytest
+import yaml
 from conftest import record
 
 from syndicate.publish import safe_name
@@ -238,3 +239,31 @@ def test_json_records_may_rename_fields(site, run):
     result = run("build", "--config", site.config)
     assert result.code == 0, result.err
     assert site.json("life/feed.json")["items"][0]["title"] == "標題"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("category", ["社會", "生活"]), ("title", {"zh": "標題"}), ("published", 20260204.5),
+    ("tags", 7), ("author", True), ("image", {"alt": "沒有網址"}),
+    ("image.width", "1200px"),
+])
+def test_fields_of_the_wrong_type_are_rejected_not_crashed_on(site, run, field, value):
+    if field == "image.width":
+        value = {"url": "https://nchn.example.com/a.jpg", "width": value}
+    result = _build(site, run, [record(id="good"), record(id="bad", **{field.split(".")[0]: value})])
+    assert result.code == 3, result.err
+    assert f"id bad: {field}: expected" in _rejection(result)
+
+
+def test_every_file_format_gives_the_same_feeds(site, run):
+    records = [record(id="a"), record(id="b", category="life", published="2026/02/03 08:00")]
+    outputs = []
+    for name in ("articles.yaml", "articles.json", "articles.jsonl", "list.yml"):
+        if name == "list.yml":  # a YAML file that is a bare list, not {articles: [...]}
+            (site.folder / name).write_text(yaml.safe_dump(records, allow_unicode=True),
+                                            encoding="utf-8")
+        else:
+            site.write_records(records, name)
+        site.write_config(records_file=name)
+        assert run("build", "--config", site.config).code == 0
+        outputs.append({k: v for k, v in site.files().items() if k != "build-report.json"})
+    assert outputs[0] == outputs[1] == outputs[2] == outputs[3]
