@@ -249,7 +249,8 @@ def test_json_records_may_rename_fields(site, run):
 def test_fields_of_the_wrong_type_are_rejected_not_crashed_on(site, run, field, value):
     if field == "image.width":
         value = {"url": "https://nchn.example.com/a.jpg", "width": value}
-    result = _build(site, run, [record(id="good"), record(id="bad", **{field.split(".")[0]: value})])
+    bad = record(id="bad", **{field.split(".")[0]: value})
+    result = _build(site, run, [record(id="good"), bad])
     assert result.code == 3, result.err
     assert f"id bad: {field}: expected" in _rejection(result)
 
