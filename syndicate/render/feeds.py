@@ -198,7 +198,8 @@ def render_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> 
         entry.author([{"name": name} for name in article.authors] or None)
         entry.summary(article.summary, type="text")
         entry.content(article.content_html, type="html")
-        categories = [{"term": section.slug, "label": section.name, "scheme": section.url}
+        # The scheme names the site's own list of sections; tags have none.
+        categories = [{"term": section.slug, "label": section.name, "scheme": config.site.url}
                       ] if section else []
         entry.category(categories + [{"term": tag} for tag in article.tags
                                      if section is None or tag != section.name] or None)
