@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
 from .config import RECORD_FIELDS, Config
+from .content import clean_html
 from .dates import DateError, distinct_instant, parse_date
 from .text import clean_line, excerpt, html_to_text, strip_xml_illegal
 from .urls import URLError, web_url
@@ -129,7 +129,8 @@ def normalize(raw: object, config: Config, origin: Origin) -> Article:
     updated = published if _is_blank(raw.get("updated")) else _date(raw["updated"], zone, fail,
                                                                      "updated")
     image = None if _is_blank(raw.get("image")) else _image(raw["image"], url, fail)
-    content = "" if _is_blank(raw.get("content_html")) else _content(raw["content_html"], url, fail)
+    content = ("" if _is_blank(raw.get("content_html"))
+               else clean_html(_text_value(raw["content_html"], fail, "content_html"), url))
     summary = (html_to_text(_text_value(raw["summary"], fail, "summary"))
                if not _is_blank(raw.get("summary")) else "")
     if not summary and content:
@@ -232,69 +233,6 @@ def _lead_image(image: Image) -> str:
     size = "".join(f' {key}="{value}"' for key, value in
                    (("width", image.width), ("height", image.height)) if value)
     return (f'<p><img src="{html.escape(image.url)}" alt="{html.escape(image.alt)}"{size}></p>')
-
-
-def _content(value: object, base: str, fail: _Fail) -> str:
-    markup = strip_xml_illegal(_text_value(value, fail, "content_html")).strip()
-    return _absolutize_html(markup, base)
-
-
-_URL_ATTRS = {"href", "src", "poster", "cite", "action"}
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*?)?(/?)>")
-
-
-class _AttrCollector(HTMLParser):
-    """Reads one start tag's attributes the way a browser does."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.attrs: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.attrs = attrs
-
-    handle_startendtag = handle_starttag
-
-
-def _absolutize_html(markup: str, base: str) -> str:
-    """Rewrite relative href/src (and srcset) URLs of every tag to absolute ones."""
-
-    def rewrite(match: re.Match[str]) -> str:
-        if not match.group(2):
-            return match.group(0)
-        collector = _AttrCollector()
-        collector.feed(match.group(0))
-        attrs = collector.attrs
-        if not any(name in _URL_ATTRS or name == "srcset" for name, _ in attrs):
-            return match.group(0)
-        parts = [match.group(1)]
-        for name, value in attrs:
-            if value is None:
-                parts.append(name)
-                continue
-            if name in _URL_ATTRS:
-                value = _absolute(value, base)
-            elif name == "srcset":
-                value = ", ".join(_absolute_srcset(item, base) for item in value.split(","))
-            parts.append(f'{name}="{html.escape(value)}"')
-        return "<" + " ".join(parts) + (" /" if match.group(3) else "") + ">"
-
-    return _TAG.sub(rewrite, markup)
-
-
-def _absolute(value: str, base: str) -> str:
-    value = value.strip()
-    if value.startswith("#") or not value:
-        return value
-    try:
-        return web_url(value, base)
-    except URLError:
-        return value  # mailto:, tel: and the like stay as written
-
-
-def _absolute_srcset(item: str, base: str) -> str:
-    url, _, descriptor = item.strip().partition(" ")
-    return f"{_absolute(url, base)} {descriptor}".strip()
 
 
 __all__ = ["RECORD_FIELDS", "Article", "Image", "Origin", "RecordError", "Unparsable",

@@ -135,9 +135,9 @@ def test_control_characters_are_dropped_and_cdata_ends_are_escaped(site, run):
         entry = parsed.entries[0]
         assert entry.title == "卓揆接見訪問團"
         assert entry.summary == "摘要文字"
-        assert entry.content[0].value == "<p>程式碼 a]]>b 結束</p>"
+        assert entry.content[0].value == "<p>程式碼 a]]&gt;b 結束</p>"
     assert "]]>" not in site.read("rss.xml")
-    assert site.json("feed.json")["items"][0]["content_html"] == "<p>程式碼 a]]>b 結束</p>"
+    assert site.json("feed.json")["items"][0]["content_html"] == "<p>程式碼 a]]&gt;b 結束</p>"
 
 
 def test_entities_in_titles_are_decoded_exactly_once(site, run):
@@ -268,3 +268,29 @@ def test_every_file_format_gives_the_same_feeds(site, run):
         assert run("build", "--config", site.config).code == 0
         outputs.append({k: v for k, v in site.files().items() if k != "build-report.json"})
     assert outputs[0] == outputs[1] == outputs[2] == outputs[3]
+
+
+EMBEDS = (
+    '<p onclick="steal()" style="position:fixed" class="lead">卓揆表示</p>'
+    '<blockquote class="twitter-tweet"><a href="https://twitter.com/x/status/1">推文</a>'
+    '</blockquote><script async src="https://platform.twitter.com/widgets.js"></script>'
+    '<style>p { color: red }</style>'
+    '<iframe src="https://www.youtube.com/embed/abc" title="記者會影片" width="560"></iframe>'
+    '<a href="javascript:alert(1)">連結</a><img src="data:image/png;base64,AAAA" alt="x">'
+    '<form action="/vote"><input name="q"></form><object data="x.swf"></object>'
+    '<!-- 編輯註記 --><img src="/燈會.jpg" alt="燈會" onerror="x()">'
+)
+
+
+def test_content_keeps_what_readers_show_and_drops_what_they_strip(site, run):
+    result = _build(site, run, [record(content_html=EMBEDS)])
+    assert result.code == 0, result.err
+    html = site.json("feed.json")["items"][0]["content_html"]
+    assert html == (
+        '<p>卓揆表示</p><blockquote><a href="https://twitter.com/x/status/1">推文</a>'
+        '</blockquote><a href="https://www.youtube.com/embed/abc">記者會影片</a><a>連結</a>'
+        '<img alt="x"><img src="https://nchn.example.com/%E7%87%88%E6%9C%83.jpg" alt="燈會">'
+    )
+    atom = feedparser.parse(site.feeds / "atom.xml")
+    assert atom.bozo == 0
+    assert "youtube.com/embed/abc" in atom.entries[0].content[0].value
