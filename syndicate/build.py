@@ -101,6 +101,7 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False) -
                              f"{len(report.rejected)} rejected); the feeds stay as they were")
         outputs = render_all(config, articles)
         publisher = Publisher(root)
+        publisher.sweep()
         try:
             for path, data, items in outputs:
                 report.files.append(FileResult(path, publisher.write(path, data), items))

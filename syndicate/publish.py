@@ -9,7 +9,7 @@ drops it when the process dies, so a killed run never blocks the next one.
 
 from __future__ import annotations
 
-import errno
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -115,6 +115,14 @@ class Publisher:
         self._dirty_folders.add(target.parent)
         return True
 
+    def sweep(self) -> list[Path]:
+        """Remove temporary files that a killed run left behind (call it holding the lock)."""
+        leftovers = sorted(self.root.glob(TEMP_PREFIX + "*")) + sorted(
+            self.root.glob("*/" + TEMP_PREFIX + "*"))
+        for path in leftovers:
+            _remove_quietly(path)
+        return leftovers
+
     def finish(self) -> None:
         """Make the renames durable: sync each folder that got a new file, once."""
         for folder in sorted(self._dirty_folders):
@@ -134,8 +142,5 @@ def _make_folder(folder: Path) -> None:
 
 
 def _remove_quietly(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         path.unlink()
-    except OSError as exc:
-        if exc.errno != errno.ENOENT:
-            pass

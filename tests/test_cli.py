@@ -164,3 +164,13 @@ def test_the_console_script_runs_the_example(tmp_path):
                             capture_output=True, text=True, cwd=ROOT, check=False)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert (tmp_path / "society" / "rss.xml").is_file()
+
+
+def test_temporary_files_of_a_killed_run_are_swept(site, run):
+    assert run("build", "--config", site.config).code == 0
+    leftovers = [site.feeds / f"{publish.TEMP_PREFIX}rss.xml-99999",
+                 site.feeds / "society" / f"{publish.TEMP_PREFIX}atom.xml-99999"]
+    for path in leftovers:
+        path.write_bytes(b"<rss")
+    assert run("build", "--config", site.config).code == 0
+    assert not any(path.exists() for path in leftovers)
