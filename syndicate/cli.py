@@ -7,6 +7,7 @@ were rejected. Quiet on success (cron mails whatever a job prints); errors go to
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -68,6 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("syndicate: interrupted; files already published are intact", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug: one line for cron mail, the traceback on request
+        if os.environ.get("SYNDICATE_DEBUG"):
+            raise
+        print(f"syndicate: internal error: {type(exc).__name__}: {exc} (set SYNDICATE_DEBUG=1 "
+              "for the traceback); files already published are intact", file=sys.stderr)
         return EXIT_FAILED
 
 

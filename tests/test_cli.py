@@ -174,3 +174,17 @@ def test_temporary_files_of_a_killed_run_are_swept(site, run):
         path.write_bytes(b"<rss")
     assert run("build", "--config", site.config).code == 0
     assert not any(path.exists() for path in leftovers)
+
+
+def test_an_unexpected_error_is_one_line_unless_debugging(site, run, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sys.modules["syndicate.build"], "render_all", broken)
+    result = run("build", "--config", site.config)
+    assert result.code == 1
+    assert result.err == ("syndicate: internal error: RuntimeError: boom (set SYNDICATE_DEBUG=1 "
+                          "for the traceback); files already published are intact\n")
+    monkeypatch.setenv("SYNDICATE_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        run("build", "--config", site.config)
