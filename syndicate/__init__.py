@@ -8,12 +8,22 @@
 
 __version__ = "0.1.0"
 
-from .build import BuildError, BuildReport, RejectedRecords, build, load_articles
+from .build import (
+    BuildError,
+    BuildReport,
+    RejectedRecords,
+    UnknownArticle,
+    build,
+    find_article,
+    load_articles,
+)
 from .config import Config, ConfigError, load_config
 from .publish import LockBusy, PublishError
 from .records import Article, RecordError
+from .render.meta import head_html, share_payload
 
 __all__ = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "LockBusy", "PublishError",
-    "RecordError", "RejectedRecords", "__version__", "build", "load_articles", "load_config",
+    "RecordError", "RejectedRecords", "UnknownArticle", "__version__", "build", "find_article",
+    "head_html", "load_articles", "load_config", "share_payload",
 ]

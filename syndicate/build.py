@@ -3,6 +3,7 @@ sources -> records -> select -> render -> publish."""
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -11,18 +12,25 @@ from typing import Any
 
 from . import __version__
 from .config import Config
-from .publish import Publisher, PublishError, hold_lock
+from .publish import Publisher, PublishError, hold_lock, safe_name
 from .records import Article, Origin, RecordError, normalize
 from .render.feeds import FORMATS, FeedSpec, feed_updated
+from .render.meta import head_html, share_payload
 from .render.opml import render_opml
 from .sources import SourceError, read_source
+from .urls import URLError, web_url
 
 REPORT_NAME = "build-report.json"
 OPML_NAME = "index.opml"
+ARTICLES = "articles"  # feeds/articles/<id>.json and .html
 
 
 class BuildError(Exception):
     """The run published nothing; the files already published stay as they were."""
+
+
+class UnknownArticle(LookupError):
+    """No published article has that id or URL."""
 
 
 class RejectedRecords(BuildError):
@@ -59,6 +67,7 @@ class BuildReport:
     rejected: list[RecordError] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     files: list[FileResult] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -77,6 +86,7 @@ class BuildReport:
             "duplicates": [duplicate.as_dict() for duplicate in self.duplicates],
             "feeds": [{"path": result.path, "items": result.items}
                       for result in self.files if result.items is not None],
+            "removed": self.removed,
         }
 
 
@@ -105,6 +115,8 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False) -
         try:
             for path, data, items in outputs:
                 report.files.append(FileResult(path, publisher.write(path, data), items))
+            published = {path for path, _, _ in outputs}
+            report.removed = publisher.remove_others(ARTICLES, published)
             report_bytes = _json_bytes(report.as_dict())
             report.files.append(FileResult(REPORT_NAME, publisher.write(REPORT_NAME, report_bytes)))
         finally:
@@ -152,6 +164,27 @@ def _read_articles(config: Config, report: BuildReport) -> list[Article]:
     return newest_first(article for article, _ in chosen.values())
 
 
+def find_article(config: Config, key: str) -> Article:
+    """The published article whose id, or URL, is `key`.
+
+    :raises UnknownArticle: naming the closest ids there are.
+    """
+    articles, _ = load_articles(config)
+    by_id = {article.id: article for article in articles}
+    if key in by_id:
+        return by_id[key]
+    try:
+        url = web_url(key)
+    except URLError:
+        url = None
+    for article in articles:
+        if article.url == url:
+            return article
+    close = sorted(difflib.get_close_matches(key, list(by_id), n=3, cutoff=0.5))
+    hint = f"; the closest ids are {', '.join(close)}" if close else ""
+    raise UnknownArticle(f"no published article has the id or URL {key!r}{hint}")
+
+
 def newest_first(articles: Iterable[Article]) -> list[Article]:
     """Newest `published` first; equal times by id, so the order never depends on the input."""
     by_id = sorted(articles, key=lambda article: article.id)
@@ -175,6 +208,10 @@ def render_all(config: Config, articles: Sequence[Article]) -> list[tuple[str, b
         for fmt in FORMATS:
             files.append((spec.folder + fmt.filename, fmt.render(config, spec, items), len(items)))
     files.append((OPML_NAME, render_opml(config, specs, feed_updated(articles, config)), None))
+    for article in articles:
+        name = f"{ARTICLES}/{safe_name(article.id)}"
+        files.append((f"{name}.json", _json_bytes(share_payload(article, config)), None))
+        files.append((f"{name}.html", head_html(article, config).encode("utf-8"), None))
     return files
 
 
@@ -182,5 +219,5 @@ def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-__all__ = ["BuildError", "BuildReport", "PublishError", "RejectedRecords", "build",
-           "load_articles"]
+__all__ = ["BuildError", "BuildReport", "PublishError", "RejectedRecords", "UnknownArticle",
+           "build", "find_article", "load_articles"]

@@ -7,18 +7,21 @@ were rejected. Quiet on success (cron mails whatever a job prints); errors go to
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildError, BuildReport, RejectedRecords, build
+from .build import BuildError, BuildReport, RejectedRecords, UnknownArticle, build, find_article
 from .config import ConfigError, load_config
 from .publish import PublishError
+from .render.meta import head_html, share_payload
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 DEFAULT_CONFIG = "config/site.yaml"
+SHARE_FORMATS = ("json", "head", "buttons")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     loudness.add_argument("-v", "--verbose", action="store_true",
                           help="print a line per file: written or unchanged, and item counts")
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    share_cmd = commands.add_parser(
+        "share", help="print the share links and page metadata of one article",
+        description="Print one article's share links, tweet and metadata, as build writes them "
+                    "to feeds/articles/<id>.json and .html.",
+        epilog="Example: syndicate share 2026020401 --format head",
+    )
+    share_cmd.add_argument("article", metavar="ID-or-URL", help="the article's id or its URL")
+    share_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
+                           help=f"the site configuration (default: {DEFAULT_CONFIG})")
+    share_cmd.add_argument("--format", choices=SHARE_FORMATS, default="json",
+                           help="json: the whole payload (default); head: the <head> fragment; "
+                                "buttons: the share buttons' HTML")
     return parser
 
 
@@ -53,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)
     try:
-        return _build(args)
+        return _build(args) if args.command == "build" else _share(args)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -64,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_rejected(exc.rejected)
         print(f"syndicate: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except (BuildError, PublishError) as exc:
+    except (BuildError, PublishError, UnknownArticle) as exc:
         print(f"syndicate: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -90,6 +105,20 @@ def _build(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _share(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    article = find_article(config, args.article)
+    if args.format == "head":
+        sys.stdout.write(head_html(article, config))
+    else:
+        payload = share_payload(article, config)
+        if args.format == "buttons":
+            print(payload["buttons_html"])
+        else:
+            print(json.dumps(payload, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
 def _print_rejected(rejected: Sequence[Exception]) -> None:
     for error in rejected:
         print(f"rejected: {error}", file=sys.stderr)
@@ -99,6 +128,8 @@ def _print_summary(report: BuildReport) -> None:
     for result in report.files:
         items = f" ({result.items} items)" if result.items is not None else ""
         print(f"{'written  ' if result.written else 'unchanged'} {result.path}{items}")
+    for path in report.removed:
+        print(f"removed   {path}")
     for duplicate in report.duplicates:
         print(f"duplicate id {duplicate.id}: kept {duplicate.kept}, dropped "
               f"{', '.join(str(origin) for origin in duplicate.dropped)}")

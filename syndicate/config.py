@@ -82,12 +82,23 @@ class Output:
 
 
 @dataclass(frozen=True)
+class Share:
+    x_endpoint: str
+    x_via: str | None  # an X account without "@"
+    twitter_site: str | None  # "@account"
+    fb_app_id: str | None
+    utm_campaign: str | None  # UTM parameters are added to shared URLs only when this is set
+    default_image: Mapping[str, Any] | None  # url, width, height, alt, type
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     site: Site
     categories: tuple[Category, ...]
     sources: tuple[Source, ...]
     output: Output
+    share: Share
     _lookup: Mapping[str, Category] = field(default_factory=dict, repr=False, compare=False)
 
     def category(self, key: str) -> Category | None:
@@ -162,6 +173,36 @@ def _tag_date(value: object) -> str:
     return text
 
 
+def _handle(value: object) -> str:
+    text = _text(value).removeprefix("@")
+    if not re.fullmatch(r"[A-Za-z0-9_]{1,15}", text):
+        raise ValueError(f"expected an X account such as @nchn_news, found {value!r}")
+    return text
+
+
+def _digits(value: object) -> str:
+    text = str(value).strip() if isinstance(value, str | int) and value is not True else ""
+    if not text.isdigit():
+        raise ValueError(f"expected a numeric id, found {_found(value)}")
+    return text
+
+
+def _image_spec(value: object) -> dict[str, Any]:
+    spec = {"url": value} if isinstance(value, str) else value
+    if not isinstance(spec, dict) or "url" not in spec:
+        raise ValueError(f"expected an image URL or a mapping with url, width, height, alt, "
+                         f"found {_found(value)}")
+    unknown = set(spec) - {"url", "width", "height", "alt", "type"}
+    if unknown:
+        raise ValueError(f"expected the keys url, width, height, alt, type, "
+                         f"found {', '.join(sorted(map(str, unknown)))}")
+    image = {"url": _url(spec["url"]), "alt": str(spec.get("alt") or "").strip(),
+             "type": spec.get("type")}
+    for key in ("width", "height"):
+        image[key] = _int_between(1, 100_000)(spec[key]) if spec.get(key) is not None else None
+    return image
+
+
 def _slug(value: object) -> str:
     text = _text(value)
     if not SLUG.match(text):
@@ -206,6 +247,7 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "site": (_mapping, _Required("a mapping")),
         "categories": (_list, _Required("a list of categories")),
         "sources": (_list, _Required("a list of sources")), "output": (_mapping, {}),
+        "share": (_mapping, {}),
     },
     "site": {
         "title": (_text, _Required("the site's name")),
@@ -222,6 +264,11 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "sources": {
         "type": (_choice(*SOURCE_TYPES), "files"), "path": (_text, _Required("a records file")),
         "format": (_choice(*SOURCE_FORMATS), "auto"), "fields": (_fields, {}),
+    },
+    "share": {
+        "x_endpoint": (_url, "https://x.com/intent/tweet"), "x_via": (_handle, None),
+        "twitter_site": (_handle, None), "fb_app_id": (_digits, None),
+        "utm_campaign": (_text, None), "default_image": (_image_spec, None),
     },
     "output": {
         "dir": (_text, "feeds"), "items_per_feed": (_int_between(1, 1000), 50),
@@ -340,6 +387,7 @@ def _build(checker: _Checker, path: Path, data: object) -> Config | None:
     if top["sources"] is not None and not sources:
         checker.problem(("sources",), "expected at least one source, found an empty list")
     output = checker.section(("output",), top["output"], "output")
+    share = checker.section(("share",), top["share"], "share")
 
     lookup = _category_lookup(checker, categories, site["url"] if site else None)
     for index, source in enumerate(sources):
@@ -364,6 +412,13 @@ def _build(checker: _Checker, path: Path, data: object) -> Config | None:
         output=Output(dir=base / output["dir"], items_per_feed=output["items_per_feed"],
                       update_period=output["update_period"],
                       update_frequency=output["update_frequency"]),
+        share=Share(
+            x_endpoint=share["x_endpoint"], x_via=share["x_via"],
+            twitter_site=f"@{share['twitter_site'] or share['x_via']}"
+            if share["twitter_site"] or share["x_via"] else None,
+            fb_app_id=share["fb_app_id"], utm_campaign=share["utm_campaign"],
+            default_image=share["default_image"],
+        ),
         _lookup={key: cat for cat in lookup.values() for key in (cat.slug, cat.name)},
     )
 

@@ -115,6 +115,20 @@ class Publisher:
         self._dirty_folders.add(target.parent)
         return True
 
+    def remove_others(self, folder: str, keep: set[str]) -> list[str]:
+        """Delete the files of `root/folder` whose relative path is not in `keep`; their paths."""
+        removed = []
+        for path in sorted(inside(self.root, folder).glob("*")):
+            relative = f"{folder}/{path.name}"
+            if path.is_file() and not path.name.startswith(".") and relative not in keep:
+                try:
+                    path.unlink()
+                except OSError as exc:
+                    raise PublishError(f"cannot remove {path}: {exc.strerror}") from exc
+                self._dirty_folders.add(path.parent)
+                removed.append(relative)
+        return removed
+
     def sweep(self) -> list[Path]:
         """Remove temporary files that a killed run left behind (call it holding the lock)."""
         leftovers = sorted(self.root.glob(TEMP_PREFIX + "*")) + sorted(

@@ -117,7 +117,9 @@ def normalize(raw: object, config: Config, origin: Origin) -> Article:
         url = web_url(_string(raw["url"]))
     except (URLError, TypeError) as exc:
         raise fail("url", str(exc)) from None
-    title = clean_line(_text_value(raw["title"], fail, "title"))
+    # Titles, names and alt texts are plain text: markup in them is dropped, not escaped, so no
+    # page that prints them as text shows "<b>" and no meta tag carries a tag.
+    title = html_to_text(_text_value(raw["title"], fail, "title"))
     if not title:
         raise fail("title", "expected a title, found only markup or control characters")
     category = config.category(clean_line(_text_value(raw["category"], fail, "category")))
@@ -201,7 +203,7 @@ def _names(value: object, fail: _Fail, field: str) -> tuple[str, ...]:
     for item in items:
         if not isinstance(item, str | int) or isinstance(item, bool):
             raise fail(field, f"expected a string or a list of strings, found {item!r}")
-        name = clean_line(str(item))
+        name = html_to_text(str(item))
         if name and name not in names:
             names.append(name)
     return tuple(names)
@@ -225,7 +227,7 @@ def _image(value: object, base: str, fail: _Fail) -> Image:
     kind = spec.get("type") or mimetypes.guess_type(urlsplit(url).path)[0]
     if kind is not None and not (isinstance(kind, str) and kind.startswith("image/")):
         raise fail("image.type", f"expected an image MIME type such as image/jpeg, found {kind!r}")
-    alt = clean_line(_text_value(spec.get("alt") or "", fail, "image.alt"))
+    alt = html_to_text(_text_value(spec.get("alt") or "", fail, "image.alt"))
     return Image(url=url, width=size["width"], height=size["height"], alt=alt, type=kind)
 
 

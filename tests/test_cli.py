@@ -33,10 +33,11 @@ def test_verbose_lists_every_file(site, run):
     assert "written   rss.xml (1 items)\n" in first.out
     assert "written   society/atom.xml (1 items)\n" in first.out
     assert "written   local/feed.json (0 items)\n" in first.out
-    assert first.out.endswith("1 articles from 1 records, 17 file(s) written, 0 unchanged\n")
+    assert "written   articles/2026020401.json\n" in first.out
+    assert first.out.endswith("1 articles from 1 records, 19 file(s) written, 0 unchanged\n")
     second = run("build", "--config", site.config, "-v")
     assert "unchanged rss.xml (1 items)\n" in second.out
-    assert second.out.endswith("0 file(s) written, 17 unchanged\n")
+    assert second.out.endswith("0 file(s) written, 19 unchanged\n")
 
 
 def test_rejections_exit_3_and_quiet_prints_only_them(site, run):
@@ -120,8 +121,8 @@ def test_only_changed_files_are_rewritten(site, run):
     run("build", "--config", site.config)
     after = _mtimes(site.feeds)
     changed = sorted(name for name in after if after[name] != before.get(name))
-    assert changed == ["atom.xml", "feed.json", "life/atom.xml", "life/feed.json",
-                       "life/rss.xml", "rss.xml"]
+    assert changed == ["articles/b.html", "articles/b.json", "atom.xml", "feed.json",
+                       "life/atom.xml", "life/feed.json", "life/rss.xml", "rss.xml"]
 
 
 def test_a_second_run_waits_for_the_lock_then_gives_up(site, run, monkeypatch):

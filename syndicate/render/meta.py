@@ -1,0 +1,182 @@
+"""The <head> fragment of an article page (Open Graph, Twitter Card, JSON-LD, canonical and feed
+links) and the per-article share payload. Pure: an article and the config in, text out.
+
+Text was entity-decoded once on the way in; here every value is HTML-escaped exactly once, and
+JSON-LD escapes <, > and & so that "</script>" in a title cannot end its script element.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+from ..config import Config
+from ..dates import rfc3339
+from ..records import Article, Image
+from ..text import excerpt
+from .feeds import FORMATS, FeedSpec
+from .share import ShareLinks, buttons_html, share_links
+
+OG_DESCRIPTION_CHARS = 300
+TWITTER_TITLE_CHARS = 70
+TWITTER_DESCRIPTION_CHARS = 200
+HEADLINE_CHARS = 110  # Google's limit for a NewsArticle headline
+_REPEATED = ("article:tag", "article:author")
+# Names that are organisations (agencies, companies) rather than people, for JSON-LD authors.
+_ORGANISATION = re.compile(r"(院|部|署|局|會|處|府|所|中心|公司|協會|總會|委員會|編輯部|新聞網)$")
+
+
+def lead_image(article: Article, config: Config) -> Image | None:
+    """The article's image, else the configured default image, else the site logo."""
+    if article.image:
+        return article.image
+    if config.share.default_image:
+        return Image(**config.share.default_image)
+    return Image(url=config.site.logo) if config.site.logo else None
+
+
+def open_graph(article: Article, config: Config) -> list[tuple[str, str]]:
+    """Open Graph and article:* properties, in the order Facebook documents them."""
+    section = config.category(article.category)
+    tags: list[tuple[str, str]] = [
+        ("og:type", "article"),
+        ("og:title", article.title),
+        ("og:description", excerpt(article.summary, OG_DESCRIPTION_CHARS)),
+        ("og:url", article.url),
+        ("og:site_name", config.site.title),
+        ("og:locale", config.site.language.replace("-", "_")),
+    ]
+    image = lead_image(article, config)
+    if image:
+        tags.append(("og:image", image.url))
+        if image.url.startswith("https:"):
+            tags.append(("og:image:secure_url", image.url))
+        tags += [(f"og:image:{key}", str(value)) for key, value in
+                 (("type", image.type), ("width", image.width), ("height", image.height),
+                  ("alt", image.alt)) if value]
+    tags += [("article:published_time", rfc3339(article.published)),
+             ("article:modified_time", rfc3339(article.updated))]
+    if section:
+        tags.append(("article:section", section.name))
+    tags += [("article:tag", tag) for tag in article.tags]
+    tags += [("article:author", name) for name in article.authors]
+    if config.share.fb_app_id:
+        tags.append(("fb:app_id", config.share.fb_app_id))
+    return tags
+
+
+def twitter_card(article: Article, config: Config) -> list[tuple[str, str]]:
+    tags = [("twitter:card", "summary_large_image")]
+    if config.share.twitter_site:
+        tags.append(("twitter:site", config.share.twitter_site))
+    tags += [("twitter:title", excerpt(article.title, TWITTER_TITLE_CHARS)),
+             ("twitter:description", excerpt(article.summary, TWITTER_DESCRIPTION_CHARS))]
+    image = lead_image(article, config)
+    if image:
+        tags.append(("twitter:image", image.url))
+        if image.alt:
+            tags.append(("twitter:image:alt", image.alt))
+    return tags
+
+
+def json_ld(article: Article, config: Config) -> dict[str, Any]:
+    """A schema.org NewsArticle as Google's article rich results read it."""
+    section = config.category(article.category)
+    publisher: dict[str, Any] = {"@type": "Organization", "name": config.site.title,
+                                 "url": config.site.url}
+    if config.site.logo:
+        publisher["logo"] = {"@type": "ImageObject", "url": config.site.logo}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": excerpt(article.title, HEADLINE_CHARS),
+        "description": excerpt(article.summary, OG_DESCRIPTION_CHARS),
+        "url": article.url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
+        "datePublished": rfc3339(article.published),
+        "dateModified": rfc3339(article.updated),
+        "inLanguage": config.site.language,
+        "publisher": publisher,
+    }
+    if article.authors:
+        data["author"] = [{"@type": "Organization" if _ORGANISATION.search(name) else "Person",
+                           "name": name} for name in article.authors]
+    image = lead_image(article, config)
+    if image:
+        data["image"] = {"@type": "ImageObject", "url": image.url,
+                         **{key: value for key, value in (("width", image.width),
+                                                          ("height", image.height)) if value}}
+    if section:
+        data["articleSection"] = section.name
+    if article.tags:
+        data["keywords"] = list(article.tags)
+    return data
+
+
+def feed_links(article: Article, config: Config) -> list[tuple[str, str, str]]:
+    """(media type, title, href) of the article's category feeds, then the site feeds."""
+    specs = [FeedSpec.for_site(config)]
+    section = config.category(article.category)
+    if section:
+        specs.insert(0, FeedSpec.for_category(config, section))
+    return [(fmt.media_type, spec.title, spec.url(config, fmt.filename))
+            for spec in specs for fmt in FORMATS]
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside <script>: no <, > or & that HTML could read as markup."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def head_html(article: Article, config: Config) -> str:
+    """The <head> fragment for the article's page: paste it inside <head>."""
+
+    def attr(value: str) -> str:
+        return html.escape(value, quote=True)
+
+    lines = [f'<link rel="canonical" href="{attr(article.url)}">']
+    lines += [f'<meta property="{key}" content="{attr(value)}">'
+              for key, value in open_graph(article, config)]
+    lines += [f'<meta name="{key}" content="{attr(value)}">'
+              for key, value in twitter_card(article, config)]
+    lines += [f'<link rel="alternate" type="{kind}" title="{attr(title)}" href="{attr(href)}">'
+              for kind, title, href in feed_links(article, config)]
+    lines.append(f'<script type="application/ld+json">{script_json(json_ld(article, config))}'
+                 "</script>")
+    return "\n".join(lines) + "\n"
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Properties as a mapping; the ones that may repeat hold lists."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in _REPEATED:
+            out.setdefault(key, []).append(value)
+        else:
+            out[key] = value
+    return out
+
+
+def share_payload(article: Article, config: Config) -> dict[str, Any]:
+    """Everything a page needs to share one article: links, texts, metadata, buttons."""
+    links: ShareLinks = share_links(article, config)
+    tweet = links.tweet
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "share": {
+            "facebook": {"url": links.facebook},
+            "line": {"url": links.line, "app_url": links.line_app, "text": links.line_text},
+            "x": {"url": links.x, "text": tweet.text, "hashtags": list(tweet.hashtags),
+                  "via": tweet.via, "tweet": tweet.composed,
+                  "weighted_length": tweet.weighted_length},
+        },
+        "open_graph": _grouped(open_graph(article, config)),
+        "twitter": _grouped(twitter_card(article, config)),
+        "json_ld": json_ld(article, config),
+        "buttons_html": buttons_html(links),
+    }
