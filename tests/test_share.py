@@ -210,7 +210,14 @@ def test_hostile_text_is_escaped_once_and_never_a_tag(site):
     for values in (*og.values(), *_names(fragment, "name").values()):
         for value in values:
             assert "<" not in value and "&amp;" not in value and "&lt;" not in value
-    x = _query(syndicate.share_payload(article, config)["share"]["x"]["url"])
+    share = syndicate.share_payload(article, config)["share"]
+    utm = "utm_medium=social&utm_campaign=spring%20share"
+    assert _query(share["facebook"]["url"]) == {
+        "u": [f"{article.url}?utm_source=facebook&{utm}"]}
+    assert _query(share["line"]["app_url"]) == {
+        "text": [f"{article.title} {article.url}?utm_source=line&{utm}"]}
+    x = _query(share["x"]["url"])
+    assert x["url"] == [f"{article.url}?utm_source=x&{utm}"]
     assert x["text"] == [article.title]
     assert x["hashtags"] == ["AI新十大建設,燈會,RD,C"]
     buttons = syndicate.share_payload(article, config)["buttons_html"]
