@@ -189,3 +189,10 @@ def test_an_unexpected_error_is_one_line_unless_debugging(site, run, monkeypatch
     monkeypatch.setenv("SYNDICATE_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         run("build", "--config", site.config)
+
+
+@pytest.mark.parametrize("relative", ["../x", "/etc/passwd", "a/../../x", "", "a\0b"])
+def test_the_writer_refuses_paths_outside_the_output_folder(tmp_path, relative):
+    with pytest.raises(publish.PublishError, match="outside"):
+        publish.Publisher(tmp_path).write(relative, b"x")
+    assert list(tmp_path.iterdir()) == []
