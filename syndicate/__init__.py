@@ -1,10 +1,19 @@
-"""syndicate: a news site's RSS 2.0, Atom 1.0 and JSON Feed files, built from article records.
+"""syndicate: a news site's RSS 2.0, Atom 1.0 and JSON Feed files, share links and page
+metadata, built from article records.
 
     >>> import syndicate
     >>> report = syndicate.build(syndicate.load_config("config/site.yaml"))
     >>> report.exit_code
     0
+
+The renderers (feedgen, lxml, nh3) are imported on first use, so that a cron run with nothing to
+do never loads them.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -19,11 +28,21 @@ from .build import (
 )
 from .config import Config, ConfigError, load_config
 from .publish import LockBusy, PublishError
-from .records import Article, RecordError
-from .render.meta import head_html, share_payload
+from .store import StoreError
 
+_LAZY = {"Article": "records", "RecordError": "records",
+         "head_html": "render.meta", "share_payload": "render.meta"}
 __all__ = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "LockBusy", "PublishError",
-    "RecordError", "RejectedRecords", "UnknownArticle", "__version__", "build", "find_article",
-    "head_html", "load_articles", "load_config", "share_payload",
+    "RecordError", "RejectedRecords", "StoreError", "UnknownArticle", "__version__", "build",
+    "find_article", "head_html", "load_articles", "load_config", "share_payload",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'syndicate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

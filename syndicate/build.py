@@ -1,28 +1,37 @@
 """The pipeline, and the one place that ties the stages together:
-sources -> records -> select -> render -> publish."""
+sources -> records -> store -> plan -> render -> publish.
+
+A run costs what changed: when no source file changed since the index read it, it stats the files
+and returns, importing nothing that renders. Otherwise it ingests the changed files, re-renders the
+feeds whose items changed and the files of the articles that changed, publishes them, and only
+then commits the index, so a run that fails or dies leaves the next one to do the same work again.
+"""
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config
+from .ingest import Ingested, SourceFile, changed_files, ingest, source_files
 from .publish import Publisher, PublishError, hold_lock, safe_name
-from .records import Article, Origin, RecordError, normalize
-from .render.feeds import FORMATS, FeedSpec, feed_updated
-from .render.meta import head_html, share_payload
-from .render.opml import render_opml
-from .sources import SourceError, read_source
-from .urls import URLError, web_url
+from .store import Change, Store, StoreError
+
+if TYPE_CHECKING:
+    from .records import Article, RecordError
+    from .render.feeds import FeedSpec
 
 REPORT_NAME = "build-report.json"
 OPML_NAME = "index.opml"
 ARTICLES = "articles"  # feeds/articles/<id>.json and .html
+_CHUNK = 500  # articles loaded from the index at a time, to keep memory flat
 
 
 class BuildError(Exception):
@@ -36,19 +45,9 @@ class UnknownArticle(LookupError):
 class RejectedRecords(BuildError):
     """--strict: some records were rejected, so nothing was written."""
 
-    def __init__(self, rejected: Sequence[RecordError]) -> None:
+    def __init__(self, rejected: Sequence[Any]) -> None:
         super().__init__(f"{len(rejected)} record(s) rejected; --strict: nothing was written")
         self.rejected = list(rejected)
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    id: str
-    kept: Origin
-    dropped: tuple[Origin, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kept": str(self.kept), "dropped": [str(o) for o in self.dropped]}
 
 
 @dataclass(frozen=True)
@@ -60,14 +59,18 @@ class FileResult:
 
 @dataclass
 class BuildReport:
-    """What a run did. `as_dict()` is the deterministic part that goes to build-report.json."""
+    """What a run did. `as_dict()` is the part that goes to build-report.json: it depends only on
+    the index, so a run that changes nothing would write the same bytes."""
 
     records_read: int = 0
+    files_read: int = 0
     articles: int = 0
-    rejected: list[RecordError] = field(default_factory=list)
-    duplicates: list[Duplicate] = field(default_factory=list)
+    rejected: list[RecordError] = field(default_factory=list)  # found by this run
     files: list[FileResult] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    changed: int = 0  # articles whose published version changed
+    noop: bool = False  # no source file changed: the run read and wrote nothing
+    index: dict[str, Any] = field(default_factory=dict)  # the build-report.json body
 
     @property
     def exit_code(self) -> int:
@@ -78,73 +81,247 @@ class BuildReport:
         return [result for result in self.files if result.written]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "generator": f"syndicate {__version__}",
-            "records": {"read": self.records_read, "published": self.articles,
-                        "rejected": len(self.rejected), "duplicates": len(self.duplicates)},
-            "rejected": [error.as_dict() for error in self.rejected],
-            "duplicates": [duplicate.as_dict() for duplicate in self.duplicates],
-            "feeds": [{"path": result.path, "items": result.items}
-                      for result in self.files if result.items is not None],
-            "removed": self.removed,
-        }
+        return self.index
 
 
-def build(config: Config, *, output: Path | None = None, strict: bool = False) -> BuildReport:
-    """Read every source, render every feed, and publish what changed.
+ProgressFn = Callable[[str, int, int | None], None]
+
+
+def build(config: Config, *, output: Path | None = None, strict: bool = False,
+          full: bool = False, progress: ProgressFn | None = None) -> BuildReport:
+    """Read what changed in the sources, re-render what it touches, and publish it.
 
     :param config: the loaded site configuration (see `load_config`).
     :param output: the output folder instead of the config's `output.dir`.
     :param strict: fail, writing nothing, when any record is rejected.
+    :param full: read every source file again and re-render every file.
+    :param progress: called as (stage, done, total) during long stages.
     :raises BuildError: nothing was published (a source failed, --strict, no valid record).
     :raises PublishError: the output folder cannot be written (LockBusy: another run holds it).
+    :raises StoreError: the index cannot be opened.
     """
     if output is not None:
         config = replace(config, output=replace(config.output, dir=output))
     root = config.output.dir
     with hold_lock(root):
-        articles, report = load_articles(config)
-        if strict and report.rejected:
-            raise RejectedRecords(report.rejected)
-        if not articles:
-            raise BuildError(f"no record could be published ({report.records_read} read, "
-                             f"{len(report.rejected)} rejected); the feeds stay as they were")
-        outputs = render_all(config, articles)
-        publisher = Publisher(root)
-        publisher.sweep()
+        store = Store.open(config.output.index_path())
         try:
-            for path, data, items in outputs:
-                report.files.append(FileResult(path, publisher.write(path, data), items))
-            published = {path for path, _, _ in outputs}
-            report.removed = publisher.remove_others(ARTICLES, published)
-            report_bytes = _json_bytes(report.as_dict())
-            report.files.append(FileResult(REPORT_NAME, publisher.write(REPORT_NAME, report_bytes)))
+            return _run(config, store, strict=strict, full=full,
+                        progress=progress or (lambda stage, done, total: None))
         finally:
-            publisher.finish()
+            store.close()
+
+
+def _run(config: Config, store: Store, *, strict: bool, full: bool,
+         progress: ProgressFn) -> BuildReport:
+    root = config.output.dir
+    fingerprint = _fingerprint(config)
+    if full or store.get("fingerprint") != fingerprint:
+        _forget_everything(store)  # another config or program: read and render all again
+    files = source_files(config)
+    changed, gone = changed_files(files, store)
+    render_all = store.get("fingerprint") != fingerprint or not (root / REPORT_NAME).is_file()
+    store.put("last_run", _now())
+    if not changed and not gone and not render_all:
+        store.commit()
+        return BuildReport(noop=True)  # nothing changed: nothing read, nothing rendered
+
+    report = BuildReport()
+    from .sources.files import SourceError
+
+    try:
+        ingested: Ingested = ingest(config, store, changed, gone,
+                                    lambda done: progress("records", done, None))
+    except SourceError as exc:
+        raise BuildError(f"{exc}; nothing was published, the feeds stay as they were") from exc
+    report.records_read, report.files_read = ingested.records_read, ingested.files_read
+    report.rejected = ingested.rejected
+    rejected_now = store.rejected()
+    if strict and rejected_now:
+        raise RejectedRecords(rejected_now)
+    changes = store.refresh(ingested.ids)
+    report.changed = len(changes)
+    report.articles = store.count()
+    if not report.articles:
+        raise BuildError(f"no record could be published ({ingested.records_read} read, "
+                         f"{len(ingested.rejected)} rejected); the feeds stay as they were")
+
+    publisher = Publisher(root)
+    publisher.sweep()
+    try:
+        _publish_feeds(config, store, publisher, report, render_all)
+        _publish_articles(config, store, publisher, report, changes, render_all, progress)
+        report.index = _report_body(config, store, report)
+        report.files.append(FileResult(REPORT_NAME, publisher.write(REPORT_NAME,
+                                                                    _json_bytes(report.index))))
+    except BaseException:
+        publisher.abort()  # what is not renamed into place yet keeps its old bytes
+        raise
+    publisher.finish()
+    store.put("fingerprint", fingerprint)
+    if report.written or report.removed:
+        store.put("last_change", _now())
+    store.commit()  # only now: a run that died before this is done again by the next one
     return report
 
 
+def _now() -> str:
+    """The wall clock, for `syndicate status` only: nothing published ever says "now"."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def status(config: Config, output: Path | None = None) -> dict[str, Any]:
+    """What the index holds: articles per category, last run, last change, rejected records.
+
+    :raises StoreError: when there is no index yet, or it cannot be read.
+    """
+    if output is not None:
+        config = replace(config, output=replace(config.output, dir=output))
+    path = config.output.index_path()
+    if not path.is_file():
+        raise StoreError(f"no index at {path} yet; run syndicate build first")
+    store = Store.open(path)
+    try:
+        counts = store.counts_by_category()
+        return {
+            "index": str(path),
+            "articles": store.count(),
+            "categories": [(c.slug, c.name, counts.get(c.slug, 0)) for c in config.categories],
+            "files": len(store.file_stats()),
+            "last_run": store.get("last_run"),
+            "last_change": store.get("last_change"),
+            "rejected": [str(rejection) for rejection in store.rejected()],
+        }
+    finally:
+        store.close()
+
+
+def _fingerprint(config: Config) -> str:
+    """What the output depends on besides the records: the config's bytes, the program and
+    where the output goes."""
+    digest = hashlib.sha256(config.path.read_bytes())
+    digest.update(f"\0{__version__}\0{config.output.dir.resolve()}".encode())
+    return digest.hexdigest()
+
+
+def _forget_everything(store: Store) -> None:
+    for table in ("files", "records", "articles", "rejected", "feeds"):
+        store.db.execute(f"DELETE FROM {table}")
+    store.put("fingerprint", "")
+
+
+def feed_specs(config: Config) -> list[FeedSpec]:
+    """The site feed, then one feed per category in the config's order."""
+    from .render.feeds import FeedSpec
+
+    return [FeedSpec.for_site(config)] + [FeedSpec.for_category(config, category)
+                                         for category in config.categories]
+
+
+def _publish_feeds(config: Config, store: Store, publisher: Publisher, report: BuildReport,
+                   render_all: bool) -> None:
+    """Render each feed whose items (ids and record hashes) differ from what it last showed."""
+    from .render.feeds import FORMATS, feed_updated
+    from .render.opml import render_opml
+
+    limit = config.output.items_per_feed
+    specs = feed_specs(config)
+    for spec in specs:
+        top = store.top(spec.category.slug if spec.category else None, limit)
+        signature = hashlib.sha256(json.dumps(top).encode()).hexdigest()
+        if not render_all and store.signature(spec.folder) == signature:
+            continue
+        articles = _articles(store, [record_id for record_id, _ in top])
+        for fmt in FORMATS:
+            path = spec.folder + fmt.filename
+            written = publisher.write(path, fmt.render(config, spec, articles))
+            report.files.append(FileResult(path, written, len(articles)))
+        store.set_signature(spec.folder, signature)
+        if spec.category is None:  # the OPML dates from the site feed, and changes with it
+            opml = render_opml(config, specs, feed_updated(articles, config))
+            report.files.append(FileResult(OPML_NAME, publisher.write(OPML_NAME, opml)))
+
+
+def _publish_articles(config: Config, store: Store, publisher: Publisher, report: BuildReport,
+                      changes: list[Change], render_all: bool, progress: ProgressFn) -> None:
+    """Write the files of every article that changed (of every article, for a full render) and
+    remove those of articles no longer published."""
+    from .render.meta import head_html, share_payload
+
+    if render_all:
+        ids: list[str] = list(store.all_ids())
+        keep = {f"{ARTICLES}/{safe_name(i)}.{ext}" for i in ids for ext in ("json", "html")}
+        report.removed = publisher.remove_others(ARTICLES, keep)
+    else:
+        ids = [change.id for change in changes if change.after is not None]
+        for change in changes:
+            if change.after is None:
+                name = f"{ARTICLES}/{safe_name(change.id)}"
+                report.removed += [path for path in (f"{name}.html", f"{name}.json")
+                                   if publisher.remove(path)]
+    for done, article in enumerate(_stream(store, ids), start=1):
+        name = f"{ARTICLES}/{safe_name(article.id)}"
+        for path, data in ((f"{name}.json", _json_bytes(share_payload(article, config))),
+                           (f"{name}.html", head_html(article, config).encode("utf-8"))):
+            report.files.append(FileResult(path, publisher.write(path, data)))
+        progress("articles", done, len(ids))
+
+
+def _articles(store: Store, ids: Sequence[str]) -> list[Article]:
+    from .records import article_from_json
+
+    return [article_from_json(text) for text in store.article_json(ids)]
+
+
+def _stream(store: Store, ids: Sequence[str]) -> Iterator[Article]:
+    for start in range(0, len(ids), _CHUNK):
+        yield from _articles(store, ids[start:start + _CHUNK])
+
+
+def _report_body(config: Config, store: Store, report: BuildReport) -> dict[str, Any]:
+    """build-report.json: the state of the index (counts, rejected records, duplicates, item
+    counts per feed) and the article files this run removed."""
+    from .records import article_from_json
+
+    rejected = store.rejected()
+    duplicates = []
+    for record_id, versions in store.duplicates():
+        kept, *dropped = (article_from_json(text).origin for text in versions)
+        dropped.sort(key=lambda origin: (origin.source, origin.index))
+        duplicates.append({"id": record_id, "kept": str(kept),
+                           "dropped": [str(origin) for origin in dropped]})
+    limit = config.output.items_per_feed
+    feeds = [{"path": spec.folder + name,
+              "items": len(store.top(spec.category.slug if spec.category else None, limit))}
+             for spec in feed_specs(config) for name in ("rss.xml", "atom.xml", "feed.json")]
+    return {
+        "generator": f"syndicate {__version__}",
+        "records": {"published": report.articles, "rejected": len(rejected),
+                    "duplicates": len(duplicates)},
+        "rejected": [{"source": r.file, "index": r.position, "line": r.line, "id": r.id,
+                      "field": r.field, "reason": r.reason} for r in rejected],
+        "duplicates": duplicates,
+        "feeds": feeds,
+        "removed": report.removed,
+    }
+
+
 def load_articles(config: Config) -> tuple[list[Article], BuildReport]:
-    """Every valid article of the config's sources, newest first, one per id, without writing
-    anything; the report holds the rejected records and the duplicates.
+    """Every valid article of the config's sources, newest first, one per id, read straight
+    from the sources (no index, nothing written); the report holds the rejected records.
 
     :raises BuildError: when a source cannot be read.
     """
+    from .records import RecordError, normalize
+    from .sources.files import SourceError, read_source
+
     report = BuildReport()
-    articles = _read_articles(config, report)
-    report.articles = len(articles)
-    return articles, report
-
-
-def _read_articles(config: Config, report: BuildReport) -> list[Article]:
-    """Every valid article, newest first, one per id (rejections and duplicates in `report`)."""
-    chosen: dict[str, tuple[Article, list[Origin]]] = {}
+    chosen: dict[str, Article] = {}
     for source in config.sources:
         try:
             raws = read_source(source)
         except SourceError as exc:
-            raise BuildError(f"{exc}; nothing was published, the feeds stay as they were"
-                             ) from exc
+            raise BuildError(str(exc)) from exc
         for raw, origin in raws:
             report.records_read += 1
             try:
@@ -153,15 +330,10 @@ def _read_articles(config: Config, report: BuildReport) -> list[Article]:
                 report.rejected.append(error)
                 continue
             previous = chosen.get(article.id)
-            if previous is None:
-                chosen[article.id] = (article, [])
-            elif article.updated >= previous[0].updated:  # the newer edit wins; a tie, the later
-                chosen[article.id] = (article, [*previous[1], previous[0].origin])
-            else:
-                previous[1].append(origin)
-    report.duplicates = [Duplicate(article.id, article.origin, tuple(dropped))
-                         for article, dropped in chosen.values() if dropped]
-    return newest_first(article for article, _ in chosen.values())
+            if previous is None or article.updated >= previous.updated:
+                chosen[article.id] = article  # the newer edit wins; a tie, the later record
+    report.articles = len(chosen)
+    return newest_first(chosen.values()), report
 
 
 def find_article(config: Config, key: str) -> Article:
@@ -169,6 +341,8 @@ def find_article(config: Config, key: str) -> Article:
 
     :raises UnknownArticle: naming the closest ids there are.
     """
+    from .urls import URLError, web_url
+
     articles, _ = load_articles(config)
     by_id = {article.id: article for article in articles}
     if key in by_id:
@@ -191,33 +365,9 @@ def newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(by_id, key=lambda article: article.published, reverse=True)
 
 
-def feed_specs(config: Config) -> list[FeedSpec]:
-    """The site feed, then one feed per category in the config's order."""
-    return [FeedSpec.for_site(config)] + [FeedSpec.for_category(config, category)
-                                         for category in config.categories]
-
-
-def render_all(config: Config, articles: Sequence[Article]) -> list[tuple[str, bytes, int | None]]:
-    """Every file of the feeds folder as (relative path, bytes, item count), in a fixed order."""
-    limit = config.output.items_per_feed
-    files: list[tuple[str, bytes, int | None]] = []
-    specs = feed_specs(config)
-    for spec in specs:
-        slug = spec.category.slug if spec.category else None
-        items = [a for a in articles if slug is None or a.category == slug][:limit]
-        for fmt in FORMATS:
-            files.append((spec.folder + fmt.filename, fmt.render(config, spec, items), len(items)))
-    files.append((OPML_NAME, render_opml(config, specs, feed_updated(articles, config)), None))
-    for article in articles:
-        name = f"{ARTICLES}/{safe_name(article.id)}"
-        files.append((f"{name}.json", _json_bytes(share_payload(article, config)), None))
-        files.append((f"{name}.html", head_html(article, config).encode("utf-8"), None))
-    return files
-
-
 def _json_bytes(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-__all__ = ["BuildError", "BuildReport", "PublishError", "RejectedRecords", "UnknownArticle",
-           "build", "find_article", "load_articles"]
+__all__ = ["BuildError", "BuildReport", "PublishError", "RejectedRecords", "SourceFile",
+           "UnknownArticle", "build", "find_article", "load_articles", "status"]

@@ -14,10 +14,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildError, BuildReport, RejectedRecords, UnknownArticle, build, find_article
+from .build import (
+    BuildError,
+    BuildReport,
+    RejectedRecords,
+    UnknownArticle,
+    build,
+    find_article,
+    status,
+)
 from .config import ConfigError, load_config
+from .progress import Progress
 from .publish import PublishError
-from .render.meta import head_html, share_payload
+from .store import StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 DEFAULT_CONFIG = "config/site.yaml"
@@ -45,10 +54,22 @@ def _parser() -> argparse.ArgumentParser:
                            help="the output folder instead of the config's output.dir")
     build_cmd.add_argument("--strict", action="store_true",
                            help="fail and write nothing when any record is rejected")
+    build_cmd.add_argument("--full", action="store_true",
+                           help="read every source file again and re-render every file")
     loudness = build_cmd.add_mutually_exclusive_group()
     loudness.add_argument("-v", "--verbose", action="store_true",
                           help="print a line per file: written or unchanged, and item counts")
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    status_cmd = commands.add_parser(
+        "status", help="print what the index holds",
+        description="Print the index: articles per category, the last run, the last change and "
+                    "the rejected records.",
+        epilog="Example: syndicate status --config config/site.yaml",
+    )
+    status_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
+                            help=f"the site configuration (default: {DEFAULT_CONFIG})")
+    status_cmd.add_argument("--output", metavar="DIR", type=Path,
+                            help="the output folder instead of the config's output.dir")
     share_cmd = commands.add_parser(
         "share", help="print the share links and page metadata of one article",
         description="Print one article's share links, tweet and metadata, as build writes them "
@@ -68,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)
     try:
-        return _build(args) if args.command == "build" else _share(args)
+        return {"build": _build, "status": _status, "share": _share}[args.command](args)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -79,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_rejected(exc.rejected)
         print(f"syndicate: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except (BuildError, PublishError, UnknownArticle) as exc:
+    except (BuildError, PublishError, StoreError, UnknownArticle) as exc:
         print(f"syndicate: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -95,7 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    report = build(config, output=args.output, strict=args.strict)
+    progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    try:
+        report = build(config, output=args.output, strict=args.strict, full=args.full,
+                       progress=progress)
+    finally:
+        if progress:
+            progress.close()
     _print_rejected(report.rejected)
     if args.verbose:
         _print_summary(report)
@@ -105,7 +132,23 @@ def _build(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _status(args: argparse.Namespace) -> int:
+    state = status(load_config(args.config), args.output)
+    print(f"index        {state['index']}")
+    print(f"articles     {state['articles']:,} from {state['files']:,} file(s)")
+    for slug, name, count in state["categories"]:
+        print(f"  {slug:<16}{count:>8,}  {name}")
+    print(f"last run     {state['last_run'] or 'never'}")
+    print(f"last change  {state['last_change'] or 'never'}")
+    print(f"rejected     {len(state['rejected'])}")
+    for line in state["rejected"]:
+        print(f"  {line}")
+    return EXIT_OK
+
+
 def _share(args: argparse.Namespace) -> int:
+    from .render.meta import head_html, share_payload
+
     config = load_config(args.config)
     article = find_article(config, args.article)
     if args.format == "head":
@@ -125,15 +168,19 @@ def _print_rejected(rejected: Sequence[Exception]) -> None:
 
 
 def _print_summary(report: BuildReport) -> None:
+    if report.noop:
+        print("nothing changed in the sources; nothing was read or written")
+        return
     for result in report.files:
         items = f" ({result.items} items)" if result.items is not None else ""
         print(f"{'written  ' if result.written else 'unchanged'} {result.path}{items}")
     for path in report.removed:
         print(f"removed   {path}")
-    for duplicate in report.duplicates:
-        print(f"duplicate id {duplicate.id}: kept {duplicate.kept}, dropped "
-              f"{', '.join(str(origin) for origin in duplicate.dropped)}")
-    print(f"{report.articles} articles from {report.records_read} records, "
+    for duplicate in report.index.get("duplicates", []):
+        print(f"duplicate id {duplicate['id']}: kept {duplicate['kept']}, dropped "
+              f"{', '.join(duplicate['dropped'])}")
+    print(f"{report.articles} articles; {report.records_read} records read from "
+          f"{report.files_read} file(s), {report.changed} article(s) changed; "
           f"{len(report.written)} file(s) written, "
           f"{len(report.files) - len(report.written)} unchanged")
 

@@ -7,6 +7,7 @@ the line to fix. Relative paths in the file are relative to the folder that hold
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -76,9 +77,15 @@ class Site:
 @dataclass(frozen=True)
 class Output:
     dir: Path
+    index: Path | None  # None: beside the output folder, see index_path()
     items_per_feed: int
     update_period: str
     update_frequency: int
+
+    def index_path(self) -> Path:
+        """The SQLite index: `output.index`, or beside the output folder (never inside it, where
+        the web server would publish it)."""
+        return self.index or self.dir.with_name(self.dir.name + ".index.sqlite")
 
 
 @dataclass(frozen=True)
@@ -271,7 +278,8 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "utm_campaign": (_text, None), "default_image": (_image_spec, None),
     },
     "output": {
-        "dir": (_text, "feeds"), "items_per_feed": (_int_between(1, 1000), 50),
+        "dir": (_text, "feeds"), "index": (_text, None),
+        "items_per_feed": (_int_between(1, 1000), 50),
         "update_period": (_choice(*UPDATE_PERIODS), "hourly"),
         "update_frequency": (_int_between(1, 1000), 1),
     },
@@ -409,7 +417,10 @@ def _build(checker: _Checker, path: Path, data: object) -> Config | None:
         categories=tuple(lookup.values()),
         sources=tuple(Source(type=s["type"], path=s["path"], format=s["format"],
                              fields=dict(s["fields"])) for s in sources),
-        output=Output(dir=base / output["dir"], items_per_feed=output["items_per_feed"],
+        output=Output(dir=Path(os.path.normpath(base / output["dir"])),
+                      index=Path(os.path.normpath(base / output["index"]))
+                      if output["index"] else None,
+                      items_per_feed=output["items_per_feed"],
                       update_period=output["update_period"],
                       update_frequency=output["update_frequency"]),
         share=Share(
@@ -445,15 +456,27 @@ def _category_lookup(checker: _Checker, categories: list[dict[str, Any]],
     return by_slug
 
 
-def _readable(checker: _Checker, path: tuple[Any, ...], file: Path) -> Path | None:
-    if not file.is_file():
-        what = "a folder" if file.is_dir() else "nothing"
-        checker.problem(path, f"expected a readable records file, found {what} at {file}")
+def _readable(checker: _Checker, path: tuple[Any, ...], target: Path) -> Path | None:
+    """A records file, a folder of them, or a glob whose fixed part is a folder."""
+    expected = "expected a records file, a folder of them or a glob such as exports/*.jsonl"
+    if is_glob(target):
+        fixed = Path(*[part for part in itertools.takewhile(lambda p: not is_glob(Path(p)),
+                                                            target.parts)])
+        if not fixed.is_dir():
+            checker.problem(path, f"{expected}, found no folder {fixed} for the glob {target}")
+            return None
+        return target
+    if not (target.is_file() or target.is_dir()):
+        checker.problem(path, f"{expected}, found nothing at {target}")
         return None
-    if not os.access(file, os.R_OK):
-        checker.problem(path, f"expected a readable records file, found {file} (permission denied)")
+    if not os.access(target, os.R_OK | (os.X_OK if target.is_dir() else 0)):
+        checker.problem(path, f"{expected}, found {target} (permission denied)")
         return None
-    return file
+    return target
+
+
+def is_glob(path: Path) -> bool:
+    return any(char in str(path) for char in "*?[")
 
 
 def _os_reason(exc: BaseException) -> str:

@@ -8,10 +8,11 @@ absolute and percent-encoded, dates are aware datetimes in the site's time zone.
 from __future__ import annotations
 
 import html
+import json
 import mimetypes
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,6 +64,26 @@ class Article:
     authors: tuple[str, ...]
     image: Image | None
     origin: Origin
+
+
+def article_to_json(article: Article) -> str:
+    """The article as compact JSON, for the index; article_from_json reads it back."""
+    data = asdict(article)
+    data["published"] = article.published.isoformat()
+    data["updated"] = article.updated.isoformat()
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def article_from_json(text: str) -> Article:
+    data = json.loads(text)
+    return Article(
+        **{**data,
+           "published": datetime.fromisoformat(data["published"]),
+           "updated": datetime.fromisoformat(data["updated"]),
+           "tags": tuple(data["tags"]), "authors": tuple(data["authors"]),
+           "image": Image(**data["image"]) if data["image"] else None,
+           "origin": Origin(**data["origin"])},
+    )
 
 
 class Unparsable(str):
@@ -238,4 +259,4 @@ def _lead_image(image: Image) -> str:
 
 
 __all__ = ["RECORD_FIELDS", "Article", "Image", "Origin", "RecordError", "Unparsable",
-           "normalize", "rename_fields"]
+           "article_from_json", "article_to_json", "normalize", "rename_fields"]

@@ -34,18 +34,24 @@ def test_verbose_lists_every_file(site, run):
     assert "written   society/atom.xml (1 items)\n" in first.out
     assert "written   local/feed.json (0 items)\n" in first.out
     assert "written   articles/2026020401.json\n" in first.out
-    assert first.out.endswith("1 articles from 1 records, 19 file(s) written, 0 unchanged\n")
+    assert first.out.endswith("1 articles; 1 records read from 1 file(s), 1 article(s) changed; "
+                              "19 file(s) written, 0 unchanged\n")
     second = run("build", "--config", site.config, "-v")
-    assert "unchanged rss.xml (1 items)\n" in second.out
-    assert second.out.endswith("0 file(s) written, 19 unchanged\n")
+    assert second.out == "nothing changed in the sources; nothing was read or written\n"
+    third = run("build", "--config", site.config, "-v", "--full")
+    assert "unchanged rss.xml (1 items)\n" in third.out
+    assert third.out.endswith("0 file(s) written, 19 unchanged\n")
 
 
-def test_rejections_exit_3_and_quiet_prints_only_them(site, run):
+def test_rejections_exit_3_once_and_quiet_prints_only_them(site, run):
     site.write_records([record(id="a"), record(id="b", published="?")])
     loud = run("build", "--config", site.config)
     assert loud.code == 3
     assert loud.out == ""
     assert loud.err.endswith("syndicate: 1 of 2 record(s) rejected; the others were published\n")
+    # The next cron run reads nothing new: no second mail about the same record.
+    assert run("build", "--config", site.config) == type(loud)(0, "", "")
+    site.write_records([record(id="a", title="新標題"), record(id="b", published="?")])
     quiet = run("build", "--config", site.config, "-q")
     assert quiet.code == 3
     assert quiet.err.count("\n") == 1 and quiet.err.startswith("rejected: ")
@@ -153,8 +159,8 @@ def test_a_failed_write_leaves_old_files_and_no_temporary_file(site, run, monkey
     monkeypatch.setattr(publish.os, "replace", full_disk)
     result = run("build", "--config", site.config)
     assert result.code == 1
-    assert result.err.startswith(f"syndicate: error: cannot write {site.feeds / 'rss.xml'}: "
-                                 "No space left on device")
+    assert result.err == (f"syndicate: error: cannot publish into {site.feeds}: "
+                          "No space left on device\n")
     assert site.files() == before
     assert not [p for p in site.feeds.rglob(publish.TEMP_PREFIX + "*")]
 
@@ -173,6 +179,7 @@ def test_temporary_files_of_a_killed_run_are_swept(site, run):
                  site.feeds / "society" / f"{publish.TEMP_PREFIX}atom.xml-99999"]
     for path in leftovers:
         path.write_bytes(b"<rss")
+    site.write_records([record(title="新標題")])  # a killed run leaves its change undone
     assert run("build", "--config", site.config).code == 0
     assert not any(path.exists() for path in leftovers)
 
@@ -181,7 +188,7 @@ def test_an_unexpected_error_is_one_line_unless_debugging(site, run, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sys.modules["syndicate.build"], "render_all", broken)
+    monkeypatch.setattr(sys.modules["syndicate.build"], "_publish_feeds", broken)
     result = run("build", "--config", site.config)
     assert result.code == 1
     assert result.err == ("syndicate: internal error: RuntimeError: boom (set SYNDICATE_DEBUG=1 "

@@ -42,8 +42,8 @@ def test_every_config_problem_is_reported_at_once_by_line(site, run):
         f"{label}:9: categories[2].slug: expected an ASCII slug of a-z, 0-9 and '-', "
         "found '社會'",
         f"{label}:10: categories[3]: missing key 'slug': expected an ASCII slug",
-        f"{label}:13: sources[0].path: expected a readable records file, "
-        f"found nothing at {site.folder / 'missing.yaml'}",
+        f"{label}:13: sources[0].path: expected a records file, a folder of them or a glob "
+        f"such as exports/*.jsonl, found nothing at {site.folder / 'missing.yaml'}",
         f"{label}:15: output.items_per_feed: expected a whole number from 1 to 1000, "
         "found str 'fifty'",
         "syndicate: 7 problem(s) in the config; nothing was written",
@@ -100,10 +100,10 @@ def test_config_objects_are_frozen(site):
         config.site.title = "x"  # type: ignore[misc]
 
 
-def test_a_records_path_that_is_a_folder(site, run):
-    (site.folder / "exports").mkdir()
-    site.write_config(records_file="exports")
+def test_a_glob_needs_its_folder(site, run):
+    site.write_config(records_file="exports/*.jsonl")
     result = run("build", "--config", site.config)
     assert result.code == 2
-    assert (f"sources[0].path: expected a readable records file, found a folder at "
-            f"{site.folder / 'exports'}") in result.err
+    assert (f"sources[0].path: expected a records file, a folder of them or a glob such as "
+            f"exports/*.jsonl, found no folder {site.folder / 'exports'} for the glob "
+            f"{site.folder / 'exports/*.jsonl'}") in result.err

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..config import Source
-from ..records import Origin, Unparsable, rename_fields
+from ..config import Source, is_glob
+
+if TYPE_CHECKING:
+    from ..records import Origin
 
 FORMATS_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json",
                      ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -29,15 +31,36 @@ _RecordLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
-Raw = tuple[Any, Origin]
+Raw = tuple[Any, "Origin"]
+
+
+def list_files(source: Source) -> list[Path]:
+    """The record files a source names, sorted: the file itself, every record file of a folder
+    (by suffix, not descending into subfolders, skipping hidden files), or a glob's matches."""
+    path = source.path
+    if is_glob(path):
+        anchor = Path(path.anchor or ".")
+        matches = anchor.glob(str(path.relative_to(anchor))) if path.is_absolute() else Path(
+            ".").glob(str(path))
+        return sorted(p for p in matches if p.is_file() and not p.name.startswith("."))
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix.lower() in FORMATS_BY_SUFFIX
+                      and p.is_file() and not p.name.startswith("."))
+    return [path]
 
 
 def read_source(source: Source) -> list[Raw]:
-    """Every raw record of `source`, with its origin, keys renamed by the source's `fields:`.
+    """Every raw record of every file of `source` (see list_files), in order."""
+    return [raw for path in list_files(source) for raw in read_file(path, source)]
+
+
+def read_file(path: Path, source: Source) -> list[Raw]:
+    """Every raw record of one file, with its origin, keys renamed by the source's `fields:`.
 
     :raises SourceError: when the file cannot be read or does not parse.
     """
-    path = source.path
+    from ..records import rename_fields
+
     kind = source.format if source.format != "auto" else _guess_format(path)
     text = _read_text(path)
     reader = {"yaml": _yaml_records, "json": _json_records, "jsonl": _jsonl_records}[kind]
@@ -70,6 +93,8 @@ def _read_text(path: Path) -> str:
 
 
 def _yaml_records(text: str, label: str) -> Iterator[Raw]:
+    from ..records import Origin
+
     loader = _RecordLoader(text)
     try:
         node = loader.get_single_node()
@@ -93,6 +118,8 @@ def _yaml_records(text: str, label: str) -> Iterator[Raw]:
 
 
 def _json_records(text: str, label: str) -> Iterator[Raw]:
+    from ..records import Origin
+
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -109,6 +136,8 @@ def _json_records(text: str, label: str) -> Iterator[Raw]:
 
 def _jsonl_records(text: str, label: str) -> Iterator[Raw]:
     """One record per line; a line that is not JSON is rejected on its own, as a bad record."""
+    from ..records import Origin, Unparsable
+
     index = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

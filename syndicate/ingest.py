@@ -1,0 +1,117 @@
+"""Ingest by change: which record files changed since the index last read them, and what their
+records changed in the index. An unchanged file (same size, mtime and inode) is not read; in a
+changed file, a record whose raw hash is already stored is not normalized again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, Source
+from .sources.files import list_files
+from .store import Rejection, Stat, Store, instant
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    source: Source
+    path: Path
+    stat: Stat
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+
+def source_files(config: Config) -> list[SourceFile]:
+    """Every record file of every source, with its stat (a cheap call: nothing is read)."""
+    files = []
+    for source in config.sources:
+        for path in list_files(source):
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                continue  # removed between listing and stat: gone, like a file never listed
+            files.append(SourceFile(source, path, Stat(info.st_size, info.st_mtime_ns,
+                                                       info.st_ino)))
+    return files
+
+
+@dataclass
+class Ingested:
+    """What one ingest did: the ids whose records changed, and the rejections it found."""
+
+    ids: set[str] = field(default_factory=set)
+    records_read: int = 0
+    files_read: int = 0
+    rejected: list = field(default_factory=list)  # RecordError, for this run's messages
+
+
+def changed_files(files: list[SourceFile], store: Store) -> tuple[list[SourceFile], list[str]]:
+    """The files to read (new or changed since the index read them) and the keys of files gone."""
+    known = store.file_stats()
+    present = {file.key for file in files}
+    changed = [file for file in files if known.get(file.key) != file.stat]
+    return changed, sorted(set(known) - present)
+
+
+def ingest(config: Config, store: Store, changed: list[SourceFile], gone: list[str],
+           tick: Callable[[int], None] = lambda done: None) -> Ingested:
+    """Bring the index's records in line with the changed and gone files.
+
+    :param tick: called with the number of records read so far, for progress on a terminal.
+    :raises SourceError: when a file cannot be read; the caller rolls the index back.
+    """
+    from .records import RecordError, article_to_json, normalize
+    from .sources.files import read_file
+
+    result = Ingested()
+    for key in gone:
+        result.ids |= store.forget_file(key)
+    for file in changed:
+        raws = read_file(file.path, file.source)
+        result.files_read += 1
+        stored: dict[str, list] = defaultdict(list)
+        for record in store.records_of(file.key):
+            stored[record.hash].append(record)
+        new_rows, moves, rejections = [], [], []
+        for raw, origin in raws:
+            result.records_read += 1
+            digest = record_hash(raw)
+            if stored.get(digest):
+                kept = stored[digest].pop()
+                if kept.position != origin.index:  # a tie between duplicates goes by position
+                    moves.append((kept.rowid, origin.index))
+                    result.ids.add(kept.id)
+                continue
+            try:
+                article = normalize(raw, config, origin)
+            except RecordError as error:
+                result.rejected.append(error)
+                rejections.append(Rejection(file.key, origin.index, origin.line,
+                                            error.record_id, error.field, error.reason))
+                continue
+            new_rows.append((origin.index, article.id, digest, instant(article.updated),
+                             article_to_json(article)))
+            result.ids.add(article.id)
+            tick(result.records_read)
+        leftovers = [record for records in stored.values() for record in records]
+        store.delete_records(record.rowid for record in leftovers)
+        result.ids |= {record.id for record in leftovers}
+        store.move_records(moves)
+        store.add_records(file.key, new_rows)
+        store.set_rejected(file.key, rejections)
+        store.set_file(file.key, file.stat)
+    return result
+
+
+def record_hash(raw: object) -> str:
+    """A hash of the raw record as read (keys renamed): equal records, equal hashes."""
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -1,0 +1,315 @@
+"""The SQLite index of articles: what each source file held, which record of each id wins, and
+what each feed last showed. It answers "the newest N of category C" from an index, so a run costs
+what changed, not the size of the archive.
+
+Tables (schema version in PRAGMA user_version, migrated forward by MIGRATIONS):
+  files     one row per record file read: its size, mtime and inode when it was read
+  records   every valid record of every file, its normalized article as JSON and a hash of the raw
+            record (an unchanged record is never normalized again)
+  articles  the published article of each id: the record with the newest `updated` (a tie: the
+            later file and position)
+  rejected  the records of each file that could not be published, with the reason
+  feeds     the (id, hash) signature of what each feed file last showed
+  meta      the fingerprint of the config and program that built the output, last run, last change
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+APPLICATION_ID = 0x53594E44  # "SYND": tells our index from any other SQLite file
+MIGRATIONS = (
+    # 1: files, records, the winners and meta
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                        inode INTEGER NOT NULL);
+    CREATE TABLE records (
+        rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, position INTEGER NOT NULL,
+        id TEXT NOT NULL, hash TEXT NOT NULL, updated INTEGER NOT NULL, article TEXT NOT NULL);
+    CREATE INDEX records_by_file ON records (file);
+    CREATE INDEX records_by_id ON records (id);
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY, record INTEGER NOT NULL, hash TEXT NOT NULL,
+        category TEXT NOT NULL, published INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX articles_newest ON articles (published DESC, id);
+    CREATE INDEX articles_newest_by_category ON articles (category, published DESC, id);
+    """,
+    # 2: rejected records and feed signatures, so a run that reads nothing can still say both
+    """
+    CREATE TABLE rejected (file TEXT NOT NULL, position INTEGER NOT NULL, line INTEGER,
+                           id TEXT, field TEXT NOT NULL, reason TEXT NOT NULL);
+    CREATE INDEX rejected_by_file ON rejected (file);
+    CREATE TABLE feeds (path TEXT PRIMARY KEY, signature TEXT NOT NULL);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The index cannot be used; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class Stat:
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    rowid: int
+    position: int
+    id: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class Rejection:
+    file: str
+    position: int
+    line: int | None
+    id: str | None
+    field: str
+    reason: str
+
+    def __str__(self) -> str:  # as RecordError says it
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return (f"{where} (record #{self.position + 1}): id {self.id or '?'}: "
+                f"{self.field}: {self.reason}")
+
+
+@dataclass(frozen=True)
+class Change:
+    """An id whose published article changed: categories before and after (None: absent)."""
+
+    id: str
+    before: str | None
+    after: str | None
+
+
+def instant(value: datetime) -> int:
+    """A datetime as whole microseconds since the epoch, for ordering in SQL."""
+    return round(value.timestamp() * 1_000_000)
+
+
+class Store:
+    """One open index. Changes are one transaction: commit() after the files are published."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (or create) the index at `path`, migrating an older schema forward.
+
+        :raises StoreError: for a file that is not a SQLite database or not syndicate's index.
+        """
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the index {path}: {exc}") from exc
+        store = cls(connection, path)
+        try:
+            store._prepare()
+        except sqlite3.DatabaseError as exc:
+            connection.close()
+            raise StoreError(f"{path} is not a syndicate index ({exc}); move it away, or set "
+                             "output.index to another file") from exc
+        except StoreError:
+            connection.close()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        db = self.db
+        application = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if application != APPLICATION_ID and (tables or version):
+            raise StoreError(f"{self.path} is a SQLite file of another program, not a syndicate "
+                             "index; move it away, or set output.index to another file")
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer syndicate (schema {version}, "
+                             f"this one knows {SCHEMA_VERSION}); upgrade syndicate")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        migrate(db, SCHEMA_VERSION)
+        db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def close(self) -> None:
+        with suppress(sqlite3.Error):
+            self.db.execute("ROLLBACK")
+        self.db.close()
+
+    # --- meta ---
+
+    def get(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # --- files ---
+
+    def file_stats(self) -> dict[str, Stat]:
+        return {path: Stat(size, mtime, inode) for path, size, mtime, inode
+                in self.db.execute("SELECT path, size, mtime_ns, inode FROM files")}
+
+    def set_file(self, path: str, stat: Stat) -> None:
+        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                        (path, stat.size, stat.mtime_ns, stat.inode))
+
+    def forget_file(self, path: str) -> set[str]:
+        """Drop a file that is gone, with its records; the ids it held."""
+        ids = {row[0] for row in self.db.execute("SELECT id FROM records WHERE file = ?", (path,))}
+        self.db.execute("DELETE FROM records WHERE file = ?", (path,))
+        self.db.execute("DELETE FROM rejected WHERE file = ?", (path,))
+        self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        return ids
+
+    # --- records ---
+
+    def records_of(self, path: str) -> list[StoredRecord]:
+        return [StoredRecord(*row) for row in self.db.execute(
+            "SELECT rowid, position, id, hash FROM records WHERE file = ?", (path,))]
+
+    def add_records(self, path: str, rows: Iterable[tuple[int, str, str, int, str]]) -> None:
+        """Insert (position, id, hash, updated, article JSON) rows of one file."""
+        self.db.executemany(
+            "INSERT INTO records (file, position, id, hash, updated, article) "
+            "VALUES (?, ?, ?, ?, ?, ?)", ((path, *row) for row in rows))
+
+    def move_records(self, moves: Iterable[tuple[int, int]]) -> None:
+        """Set the position of records that stayed but moved: (rowid, position) pairs."""
+        self.db.executemany("UPDATE records SET position = ? WHERE rowid = ?",
+                            ((position, rowid) for rowid, position in moves))
+
+    def delete_records(self, rowids: Iterable[int]) -> None:
+        self.db.executemany("DELETE FROM records WHERE rowid = ?", ((r,) for r in rowids))
+
+    def set_rejected(self, path: str, rows: Sequence[Rejection]) -> None:
+        self.db.execute("DELETE FROM rejected WHERE file = ?", (path,))
+        self.db.executemany("INSERT INTO rejected VALUES (?, ?, ?, ?, ?, ?)",
+                            ((r.file, r.position, r.line, r.id, r.field, r.reason) for r in rows))
+
+    def rejected(self) -> list[Rejection]:
+        return [Rejection(*row) for row in self.db.execute(
+            "SELECT * FROM rejected ORDER BY file, position")]
+
+    # --- the published article of each id ---
+
+    def refresh(self, ids: Iterable[str]) -> list[Change]:
+        """Choose again the record that wins for each id; the ids whose article changed."""
+        changes = []
+        for record_id in sorted(set(ids)):
+            before = self.db.execute("SELECT hash, category FROM articles WHERE id = ?",
+                                     (record_id,)).fetchone()
+            winner = self.db.execute(
+                "SELECT rowid, hash, article FROM records WHERE id = ? "
+                "ORDER BY updated DESC, file DESC, position DESC LIMIT 1", (record_id,)).fetchone()
+            if winner is None:
+                if before:
+                    self.db.execute("DELETE FROM articles WHERE id = ?", (record_id,))
+                    changes.append(Change(record_id, before[1], None))
+                continue
+            rowid, digest, article = winner
+            if before and before[0] == digest:
+                self.db.execute("UPDATE articles SET record = ? WHERE id = ?", (rowid, record_id))
+                continue
+            data = json.loads(article)
+            published = instant(datetime.fromisoformat(data["published"]))
+            self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
+                            (record_id, rowid, digest, data["category"], published))
+            changes.append(Change(record_id, before[1] if before else None, data["category"]))
+        return changes
+
+    def duplicates(self) -> list[tuple[str, list[str]]]:
+        """Each id held by more than one record, with the article JSON of each, winner first."""
+        ids = [row[0] for row in self.db.execute(
+            "SELECT id FROM records GROUP BY id HAVING count(*) > 1 ORDER BY id")]
+        return [(record_id, [row[0] for row in self.db.execute(
+            "SELECT article FROM records WHERE id = ? "
+            "ORDER BY updated DESC, file DESC, position DESC", (record_id,))])
+            for record_id in ids]
+
+    def top(self, category: str | None, limit: int) -> list[tuple[str, str]]:
+        """(id, hash) of the newest `limit` articles, of one category or of all."""
+        if category is None:
+            query = "SELECT id, hash FROM articles ORDER BY published DESC, id LIMIT ?"
+            return list(self.db.execute(query, (limit,)))
+        query = ("SELECT id, hash FROM articles WHERE category = ? "
+                 "ORDER BY published DESC, id LIMIT ?")
+        return list(self.db.execute(query, (category, limit)))
+
+    def article_json(self, ids: Sequence[str]) -> list[str]:
+        """The stored article JSON of each id, in the order given."""
+        found = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(
+                f"SELECT a.id, r.article FROM articles a JOIN records r ON r.rowid = a.record "
+                f"WHERE a.id IN ({marks})", chunk))
+        return [found[record_id] for record_id in ids]
+
+    def all_ids(self) -> Iterator[str]:
+        for (record_id,) in self.db.execute("SELECT id FROM articles ORDER BY id"):
+            yield record_id
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def counts_by_category(self) -> dict[str, int]:
+        return dict(self.db.execute(
+            "SELECT category, count(*) FROM articles GROUP BY category ORDER BY category"))
+
+    def newest_update(self) -> int | None:
+        return self.db.execute("SELECT max(updated) FROM records r JOIN articles a "
+                               "ON a.record = r.rowid").fetchone()[0]
+
+    # --- what each feed file last showed ---
+
+    def signature(self, path: str) -> str | None:
+        row = self.db.execute("SELECT signature FROM feeds WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def set_signature(self, path: str, signature: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?)", (path, signature))
+
+    def forget_signatures(self) -> None:
+        self.db.execute("DELETE FROM feeds")
+
+
+def migrate(db: sqlite3.Connection, target: int) -> None:
+    """Bring the schema from its version up to `target`, one migration per transaction."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number in range(version + 1, target + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[number - 1]):
+                db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
