@@ -109,21 +109,21 @@ class Publisher:
     def write(self, relative: str, data: bytes) -> bool:
         """Put `data` at `root/relative`; True when the file was written, False when unchanged."""
         target = inside(self.root, relative)
-        try:
-            if target.read_bytes() == data:
-                return False
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise PublishError(f"cannot read {target}: {exc.strerror}") from exc
+        if _same_bytes(target, data):
+            return False
         if target.parent not in self._folders:
             _make_folder(target.parent)
             self._folders.add(target.parent)
         temp = target.parent / f"{TEMP_PREFIX}{target.name}-{os.getpid()}"
-        try:
-            with open(temp, "wb") as handle:
-                handle.write(data)
-            os.chmod(temp, 0o644)
+        try:  # os-level calls: a file costs 4 system calls, not the 7 of open()
+            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+            try:
+                os.fchmod(handle, 0o644)  # readable by the web server whatever the umask
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view):]
+            finally:
+                os.close(handle)
         except OSError as exc:
             _remove_quietly(temp)
             raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
@@ -200,6 +200,19 @@ class Publisher:
             finally:
                 os.close(handle)
         self._dirty_folders.clear()
+
+
+def _same_bytes(target: Path, data: bytes) -> bool:
+    """Whether `target` already holds exactly `data` (its size is checked before its bytes)."""
+    try:
+        if os.stat(target).st_size != len(data):
+            return False
+        with open(target, "rb") as handle:
+            return handle.read() == data
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise PublishError(f"cannot read {target}: {exc.strerror}") from exc
 
 
 def sync_filesystem(folder: Path) -> None:

@@ -12,8 +12,9 @@ import json
 import mimetypes
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,18 +60,34 @@ class Article:
     published: datetime
     updated: datetime
     summary: str
-    content_html: str
+    body: str  # the record's content HTML as given, less XML-illegal characters
     tags: tuple[str, ...]
     authors: tuple[str, ...]
     image: Image | None
     origin: Origin
 
+    @cached_property
+    def content_html(self) -> str:
+        """The full content for feeds: the body sanitized, its URLs absolute, led by the image.
+
+        Computed on first use, because only the articles a feed shows need it: sanitizing is
+        the dearest step of normalization, and most articles of an archive are in no feed.
+        """
+        content = clean_html(self.body, self.url) if self.body else ""
+        if not content:
+            content = f"<p>{html.escape(self.summary, quote=False)}</p>"
+        if self.image and "<img" not in content.lower():
+            content = _lead_image(self.image) + content
+        return content
+
 
 def article_to_json(article: Article) -> str:
     """The article as compact JSON, for the index; article_from_json reads it back."""
-    data = asdict(article)
+    data = {name: getattr(article, name) for name in _FIELDS}
     data["published"] = article.published.isoformat()
     data["updated"] = article.updated.isoformat()
+    data["image"] = vars(article.image) if article.image else None
+    data["origin"] = vars(article.origin)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -84,6 +101,9 @@ def article_from_json(text: str) -> Article:
            "image": Image(**data["image"]) if data["image"] else None,
            "origin": Origin(**data["origin"])},
     )
+
+
+_FIELDS = [f.name for f in fields(Article)]
 
 
 class Unparsable(str):
@@ -152,23 +172,28 @@ def normalize(raw: object, config: Config, origin: Origin) -> Article:
     updated = published if _is_blank(raw.get("updated")) else _date(raw["updated"], zone, fail,
                                                                      "updated")
     image = None if _is_blank(raw.get("image")) else _image(raw["image"], url, fail)
-    content = ("" if _is_blank(raw.get("content_html"))
-               else clean_html(_text_value(raw["content_html"], fail, "content_html"), url))
+    body = ("" if _is_blank(raw.get("content_html"))
+            else strip_xml_illegal(_text_value(raw["content_html"], fail, "content_html")).strip())
     summary = (html_to_text(_text_value(raw["summary"], fail, "summary"))
                if not _is_blank(raw.get("summary")) else "")
-    if not summary and content:
-        summary = excerpt(html_to_text(content), SUMMARY_CHARS)
-    if not content:
-        content = f"<p>{html.escape(summary or title, quote=False)}</p>"
-    if image and "<img" not in content.lower():
-        content = _lead_image(image) + content
+    if not summary and body:
+        summary = derived_summary(body)
     return Article(
         id=record_id, url=url, title=title, category=category.slug,
         published=published, updated=distinct_instant(max(updated, published), record_id),
-        summary=summary or title,
-        content_html=content, tags=_names(raw.get("tags"), fail, "tags"),
+        summary=summary or title, body=body, tags=_names(raw.get("tags"), fail, "tags"),
         authors=_names(raw.get("author"), fail, "author"), image=image, origin=origin,
     )
+
+
+def derived_summary(body: str) -> str:
+    """The first sentences of the body's text, reading only as much markup as that needs."""
+    size = SUMMARY_CHARS * 8
+    while True:
+        text = html_to_text(body[:size])
+        if size >= len(body) or len(text) > SUMMARY_CHARS + 64:  # the cut end is far behind
+            return excerpt(text, SUMMARY_CHARS)
+        size *= 4
 
 
 def _is_blank(value: object) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from html.parser import HTMLParser
 
 # XML 1.0 allows TAB, LF, CR and everything from U+0020 except surrogates, U+FFFE and U+FFFF.
 # C1 controls (U+007F-U+009F) are allowed by XML but are never text in a news article
@@ -15,7 +14,6 @@ _SPACE = re.compile(r"\s+")
 SENTENCE_ENDS = "。！？!?"
 
 # Elements whose text is never shown, and elements that end a line of text.
-_HIDDEN = {"script", "style", "template", "noscript", "head"}
 _BLOCKS = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
     "blockquote", "pre", "figure", "figcaption", "table", "tr", "td", "th", "section", "article",
@@ -32,35 +30,31 @@ def clean_line(value: str) -> str:
     return _SPACE.sub(" ", strip_xml_illegal(html.unescape(value))).strip()
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HIDDEN:
-            self._hidden += 1
-        elif tag in _BLOCKS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in _BLOCKS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)", re.DOTALL)
+_HIDDEN_ELEMENTS = re.compile(
+    r"<(script|style|template|noscript|head)\b[^>]*>.*?(?:</\1\s*>|$)", re.DOTALL | re.IGNORECASE)
+_ATTRIBUTES = r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*\s*/?"""
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCKS)) + r")\b" + _ATTRIBUTES + ">",
+                        re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[A-Za-z][^\s/>]*" + _ATTRIBUTES + r">|<![^>]*>|<\?[^>]*>")
+_DANGLING_TAG = re.compile(r"<[A-Za-z/!?].*$", re.DOTALL)  # a tag the text ends inside
 
 
 def html_to_text(markup: str) -> str:
-    """The visible text of an HTML fragment, as one line (entities decoded exactly once)."""
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    return _SPACE.sub(" ", strip_xml_illegal("".join(parser.parts))).strip()
+    """The visible text of an HTML fragment, as one line (entities decoded exactly once).
+
+    Regular expressions rather than an HTML parser: this runs on every title, name and
+    summary of an archive, and html.parser costs ten times as much for the same text.
+    """
+    if "<" in markup:
+        markup = _COMMENT.sub("", markup)
+        markup = _HIDDEN_ELEMENTS.sub("", markup)
+        markup = _BLOCK_TAG.sub(" ", markup)
+        markup = _ANY_TAG.sub("", markup)
+        markup = _DANGLING_TAG.sub("", markup)
+    if "&" in markup:
+        markup = html.unescape(markup)
+    return _SPACE.sub(" ", strip_xml_illegal(markup)).strip()
 
 
 def _extends_cluster(char: str) -> bool:
