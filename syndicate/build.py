@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from . import __version__
 from .config import Config
 from .ingest import Ingested, SourceFile, changed_files, ingest, source_files
 from .publish import Publisher, PublishError, hold_lock, safe_name
-from .store import Change, Store, StoreError
+from .store import Store, StoreError
 
 if TYPE_CHECKING:
     from .records import Article, RecordError
@@ -139,8 +140,7 @@ def _run(config: Config, store: Store, *, strict: bool, full: bool,
     rejected_now = store.rejected()
     if strict and rejected_now:
         raise RejectedRecords(rejected_now)
-    changes = store.refresh(ingested.ids)
-    report.changed = len(changes)
+    report.changed = store.refresh()
     report.articles = store.count()
     if not report.articles:
         raise BuildError(f"no record could be published ({ingested.records_read} read, "
@@ -150,7 +150,7 @@ def _run(config: Config, store: Store, *, strict: bool, full: bool,
     publisher.sweep()
     try:
         _publish_feeds(config, store, publisher, report, render_all)
-        _publish_articles(config, store, publisher, report, changes, render_all, progress)
+        _publish_articles(config, store, publisher, report, render_all, progress)
         report.index = _report_body(config, store, report)
         report.files.append(FileResult(REPORT_NAME, publisher.write(REPORT_NAME,
                                                                     _json_bytes(report.index))))
@@ -243,28 +243,46 @@ def _publish_feeds(config: Config, store: Store, publisher: Publisher, report: B
 
 
 def _publish_articles(config: Config, store: Store, publisher: Publisher, report: BuildReport,
-                      changes: list[Change], render_all: bool, progress: ProgressFn) -> None:
+                      render_all: bool, progress: ProgressFn) -> None:
     """Write the files of every article that changed (of every article, for a full render) and
-    remove those of articles no longer published."""
+    remove those of articles no longer published. Ids stream from the index in chunks, so a
+    first build of a million articles holds a few hundred at a time."""
     from .render.meta import head_html, share_payload
 
     if render_all:
-        ids: list[str] = list(store.all_ids())
-        keep = {f"{ARTICLES}/{safe_name(i)}.{ext}" for i in ids for ext in ("json", "html")}
-        report.removed = publisher.remove_others(ARTICLES, keep)
+        total, ids = report.articles, store.all_ids()
+        report.removed = _remove_strays(store, publisher)
     else:
-        ids = [change.id for change in changes if change.after is not None]
-        for change in changes:
-            if change.after is None:
-                name = f"{ARTICLES}/{safe_name(change.id)}"
-                report.removed += [path for path in (f"{name}.html", f"{name}.json")
-                                   if publisher.remove(path)]
+        total, ids = report.changed, store.changed_ids(published=True)
+        for gone in list(store.changed_ids(published=False)):
+            name = f"{ARTICLES}/{safe_name(gone)}"
+            report.removed += [path for path in (f"{name}.html", f"{name}.json")
+                               if publisher.remove(path)]
     for done, article in enumerate(_stream(store, ids), start=1):
         name = f"{ARTICLES}/{safe_name(article.id)}"
         for path, data in ((f"{name}.json", _compact_json(share_payload(article, config))),
                            (f"{name}.html", head_html(article, config).encode("utf-8"))):
             report.files.append(FileResult(path, publisher.write(path, data)))
-        progress("articles", done, len(ids))
+        progress("articles", done, total)
+
+
+def _remove_strays(store: Store, publisher: Publisher) -> list[str]:
+    """Remove the article files of ids that are not published (a full render)."""
+    folder = publisher.root / ARTICLES
+    if not folder.is_dir():
+        return []
+    removed = []
+    with os.scandir(folder) as entries:
+        names = sorted(entry.name for entry in entries
+                       if entry.is_file() and not entry.name.startswith("."))
+    for start in range(0, len(names), 1000):
+        chunk = names[start:start + 1000]
+        stems = [name.rpartition(".")[0] for name in chunk]
+        published = store.published_names(stems)
+        for name, stem in zip(chunk, stems, strict=True):
+            if stem not in published and publisher.remove(f"{ARTICLES}/{name}"):
+                removed.append(f"{ARTICLES}/{name}")
+    return removed
 
 
 def _articles(store: Store, ids: Sequence[str]) -> list[Article]:
@@ -273,9 +291,16 @@ def _articles(store: Store, ids: Sequence[str]) -> list[Article]:
     return [article_from_json(text) for text in store.article_json(ids)]
 
 
-def _stream(store: Store, ids: Sequence[str]) -> Iterator[Article]:
-    for start in range(0, len(ids), _CHUNK):
-        yield from _articles(store, ids[start:start + _CHUNK])
+def _stream(store: Store, ids: Iterable[str]) -> Iterator[Article]:
+    """The articles of `ids`, loaded _CHUNK at a time."""
+    chunk: list[str] = []
+    for record_id in ids:
+        chunk.append(record_id)
+        if len(chunk) == _CHUNK:
+            yield from _articles(store, chunk)
+            chunk = []
+    if chunk:
+        yield from _articles(store, chunk)
 
 
 def _report_body(config: Config, store: Store, report: BuildReport) -> dict[str, Any]:

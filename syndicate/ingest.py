@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, Source
+from .publish import safe_name
 from .sources.files import list_files
 from .store import Rejection, Stat, Store, instant
 
@@ -45,9 +46,8 @@ def source_files(config: Config) -> list[SourceFile]:
 
 @dataclass
 class Ingested:
-    """What one ingest did: the ids whose records changed, and the rejections it found."""
+    """What one ingest did (the ids it changed are touched in the store)."""
 
-    ids: set[str] = field(default_factory=set)
     records_read: int = 0
     files_read: int = 0
     rejected: list = field(default_factory=list)  # RecordError, for this run's messages
@@ -73,14 +73,14 @@ def ingest(config: Config, store: Store, changed: list[SourceFile], gone: list[s
 
     result = Ingested()
     for key in gone:
-        result.ids |= store.forget_file(key)
+        store.forget_file(key)
     for file in changed:
         raws = read_file(file.path, file.source)
         result.files_read += 1
         stored: dict[str, list] = defaultdict(list)
         for record in store.records_of(file.key):
             stored[record.hash].append(record)
-        new_rows, moves, rejections = [], [], []
+        new_rows, moves, moved, rejections = [], [], [], []
         for raw, origin in raws:
             result.records_read += 1
             digest = record_hash(raw)
@@ -88,7 +88,7 @@ def ingest(config: Config, store: Store, changed: list[SourceFile], gone: list[s
                 kept = stored[digest].pop()
                 if kept.position != origin.index:  # a tie between duplicates goes by position
                     moves.append((kept.rowid, origin.index))
-                    result.ids.add(kept.id)
+                    moved.append(kept.id)
                 continue
             try:
                 article = normalize(raw, config, origin)
@@ -98,14 +98,14 @@ def ingest(config: Config, store: Store, changed: list[SourceFile], gone: list[s
                                             error.record_id, error.field, error.reason))
                 continue
             new_rows.append((origin.index, article.id, digest, instant(article.updated),
+                             article.category, instant(article.published), safe_name(article.id),
                              article_to_json(article)))
-            result.ids.add(article.id)
             tick(result.records_read)
         leftovers = [record for records in stored.values() for record in records]
         store.delete_records(record.rowid for record in leftovers)
-        result.ids |= {record.id for record in leftovers}
-        store.move_records(moves)
         store.add_records(file.key, new_rows)
+        store.touch([record.id for record in leftovers] + [row[1] for row in new_rows] + moved)
+        store.move_records(moves)
         store.set_rejected(file.key, rejections)
         store.set_file(file.key, file.stat)
     return result

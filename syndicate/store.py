@@ -15,13 +15,13 @@ Tables (schema version in PRAGMA user_version, migrated forward by MIGRATIONS):
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 APPLICATION_ID = 0x53594E44  # "SYND": tells our index from any other SQLite file
 MIGRATIONS = (
@@ -32,12 +32,14 @@ MIGRATIONS = (
                         inode INTEGER NOT NULL);
     CREATE TABLE records (
         rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, position INTEGER NOT NULL,
-        id TEXT NOT NULL, hash TEXT NOT NULL, updated INTEGER NOT NULL, article TEXT NOT NULL);
+        id TEXT NOT NULL, hash TEXT NOT NULL, updated INTEGER NOT NULL, category TEXT NOT NULL,
+        published INTEGER NOT NULL, name TEXT NOT NULL, article TEXT NOT NULL);
     CREATE INDEX records_by_file ON records (file);
     CREATE INDEX records_by_id ON records (id);
     CREATE TABLE articles (
         id TEXT PRIMARY KEY, record INTEGER NOT NULL, hash TEXT NOT NULL,
-        category TEXT NOT NULL, published INTEGER NOT NULL) WITHOUT ROWID;
+        category TEXT NOT NULL, published INTEGER NOT NULL, name TEXT NOT NULL) WITHOUT ROWID;
+    CREATE INDEX articles_by_name ON articles (name);
     CREATE INDEX articles_newest ON articles (published DESC, id);
     CREATE INDEX articles_newest_by_category ON articles (category, published DESC, id);
     """,
@@ -47,6 +49,7 @@ MIGRATIONS = (
                            id TEXT, field TEXT NOT NULL, reason TEXT NOT NULL);
     CREATE INDEX rejected_by_file ON rejected (file);
     CREATE TABLE feeds (path TEXT PRIMARY KEY, signature TEXT NOT NULL);
+    CREATE TABLE duplicates (id TEXT PRIMARY KEY, records INTEGER NOT NULL) WITHOUT ROWID;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -84,15 +87,6 @@ class Rejection:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return (f"{where} (record #{self.position + 1}): id {self.id or '?'}: "
                 f"{self.field}: {self.reason}")
-
-
-@dataclass(frozen=True)
-class Change:
-    """An id whose published article changed: categories before and after (None: absent)."""
-
-    id: str
-    before: str | None
-    after: str | None
 
 
 def instant(value: datetime) -> int:
@@ -144,6 +138,11 @@ class Store:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         migrate(db, SCHEMA_VERSION)
+        db.execute("PRAGMA temp_store=FILE")  # a million touched ids stay out of memory
+        for table in ("touched (id TEXT PRIMARY KEY)",
+                      "before (id TEXT PRIMARY KEY, hash TEXT, category TEXT)",
+                      "changed (id TEXT PRIMARY KEY, before TEXT, after TEXT)"):
+            db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}")
         db.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
@@ -174,13 +173,13 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                         (path, stat.size, stat.mtime_ns, stat.inode))
 
-    def forget_file(self, path: str) -> set[str]:
-        """Drop a file that is gone, with its records; the ids it held."""
-        ids = {row[0] for row in self.db.execute("SELECT id FROM records WHERE file = ?", (path,))}
+    def forget_file(self, path: str) -> None:
+        """Drop a file that is gone, with its records, touching the ids it held."""
+        self.db.execute("INSERT OR IGNORE INTO temp.touched SELECT id FROM records WHERE file = ?",
+                        (path,))
         self.db.execute("DELETE FROM records WHERE file = ?", (path,))
         self.db.execute("DELETE FROM rejected WHERE file = ?", (path,))
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
-        return ids
 
     # --- records ---
 
@@ -188,11 +187,17 @@ class Store:
         return [StoredRecord(*row) for row in self.db.execute(
             "SELECT rowid, position, id, hash FROM records WHERE file = ?", (path,))]
 
-    def add_records(self, path: str, rows: Iterable[tuple[int, str, str, int, str]]) -> None:
-        """Insert (position, id, hash, updated, article JSON) rows of one file."""
+    def add_records(self, path: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Insert rows of one file: (position, id, hash, updated, category, published, file
+        name, article JSON); `touch` the ids."""
         self.db.executemany(
-            "INSERT INTO records (file, position, id, hash, updated, article) "
-            "VALUES (?, ?, ?, ?, ?, ?)", ((path, *row) for row in rows))
+            "INSERT INTO records (file, position, id, hash, updated, category, published, name, "
+            "article) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ((path, *row) for row in rows))
+
+    def touch(self, ids: Iterable[str]) -> None:
+        """Mark ids whose records changed, for refresh()."""
+        self.db.executemany("INSERT OR IGNORE INTO temp.touched VALUES (?)",
+                            ((record_id,) for record_id in ids))
 
     def move_records(self, moves: Iterable[tuple[int, int]]) -> None:
         """Set the position of records that stayed but moved: (rowid, position) pairs."""
@@ -213,35 +218,57 @@ class Store:
 
     # --- the published article of each id ---
 
-    def refresh(self, ids: Iterable[str]) -> list[Change]:
-        """Choose again the record that wins for each id; the ids whose article changed."""
-        changes = []
-        for record_id in sorted(set(ids)):
-            before = self.db.execute("SELECT hash, category FROM articles WHERE id = ?",
-                                     (record_id,)).fetchone()
-            winner = self.db.execute(
-                "SELECT rowid, hash, article FROM records WHERE id = ? "
-                "ORDER BY updated DESC, file DESC, position DESC LIMIT 1", (record_id,)).fetchone()
-            if winner is None:
-                if before:
-                    self.db.execute("DELETE FROM articles WHERE id = ?", (record_id,))
-                    changes.append(Change(record_id, before[1], None))
-                continue
-            rowid, digest, article = winner
-            if before and before[0] == digest:
-                self.db.execute("UPDATE articles SET record = ? WHERE id = ?", (rowid, record_id))
-                continue
-            data = json.loads(article)
-            published = instant(datetime.fromisoformat(data["published"]))
-            self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
-                            (record_id, rowid, digest, data["category"], published))
-            changes.append(Change(record_id, before[1] if before else None, data["category"]))
-        return changes
+    def refresh(self) -> int:
+        """Choose again the record that wins for each touched id, in SQL, so that a first build
+        of a million articles holds none of them in memory. The ids whose published article
+        changed go to temp.changed (with their categories before and after); returns how many.
+        """
+        db = self.db
+        db.execute("DELETE FROM temp.changed")
+        db.execute("DELETE FROM temp.before")
+        db.execute("INSERT INTO temp.before SELECT a.id, a.hash, a.category FROM articles a "
+                   "JOIN temp.touched t ON t.id = a.id")
+        db.execute("DELETE FROM articles WHERE id IN (SELECT id FROM temp.touched)")
+        db.execute(
+            "INSERT INTO articles SELECT id, rowid, hash, category, published, name FROM ("
+            " SELECT r.id, r.rowid, r.hash, r.category, r.published, r.name, row_number() OVER ("
+            "  PARTITION BY r.id ORDER BY r.updated DESC, r.file DESC, r.position DESC) AS n"
+            " FROM records r JOIN temp.touched t ON t.id = r.id) WHERE n = 1")
+        db.execute(
+            "INSERT INTO temp.changed SELECT t.id, b.category, a.category FROM temp.touched t "
+            "LEFT JOIN temp.before b ON b.id = t.id LEFT JOIN articles a ON a.id = t.id "
+            "WHERE b.hash IS NOT a.hash")
+        db.execute("DELETE FROM duplicates WHERE id IN (SELECT id FROM temp.touched)")
+        db.execute("INSERT INTO duplicates SELECT r.id, count(*) FROM records r "
+                   "JOIN temp.touched t ON t.id = r.id GROUP BY r.id HAVING count(*) > 1")
+        db.execute("DELETE FROM temp.touched")
+        return db.execute("SELECT count(*) FROM temp.changed").fetchone()[0]
+
+    def changed_ids(self, published: bool) -> Iterator[str]:
+        """The ids refresh() found changed: still published (True) or gone (False)."""
+        condition = "IS NOT NULL" if published else "IS NULL"
+        cursor = self.db.execute(f"SELECT id FROM temp.changed WHERE after {condition} ORDER BY id")
+        while rows := cursor.fetchmany(1000):
+            yield from (row[0] for row in rows)
+
+    def changed_categories(self) -> set[str | None]:
+        """The categories the changed ids were in or are in now."""
+        return {row[0] for row in self.db.execute(
+            "SELECT before FROM temp.changed UNION SELECT after FROM temp.changed")}
+
+    def published_names(self, names: Sequence[str]) -> set[str]:
+        """Those of `names` that are the file names of published articles."""
+        found: set[str] = set()
+        for start in range(0, len(names), 500):
+            chunk = names[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in self.db.execute(
+                f"SELECT name FROM articles WHERE name IN ({marks})", chunk))
+        return found
 
     def duplicates(self) -> list[tuple[str, list[str]]]:
         """Each id held by more than one record, with the article JSON of each, winner first."""
-        ids = [row[0] for row in self.db.execute(
-            "SELECT id FROM records GROUP BY id HAVING count(*) > 1 ORDER BY id")]
+        ids = [row[0] for row in self.db.execute("SELECT id FROM duplicates ORDER BY id")]
         return [(record_id, [row[0] for row in self.db.execute(
             "SELECT article FROM records WHERE id = ? "
             "ORDER BY updated DESC, file DESC, position DESC", (record_id,))])
@@ -268,8 +295,9 @@ class Store:
         return [found[record_id] for record_id in ids]
 
     def all_ids(self) -> Iterator[str]:
-        for (record_id,) in self.db.execute("SELECT id FROM articles ORDER BY id"):
-            yield record_id
+        cursor = self.db.execute("SELECT id FROM articles ORDER BY id")
+        while rows := cursor.fetchmany(1000):
+            yield from (row[0] for row in rows)
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -277,10 +305,6 @@ class Store:
     def counts_by_category(self) -> dict[str, int]:
         return dict(self.db.execute(
             "SELECT category, count(*) FROM articles GROUP BY category ORDER BY category"))
-
-    def newest_update(self) -> int | None:
-        return self.db.execute("SELECT max(updated) FROM records r JOIN articles a "
-                               "ON a.record = r.rowid").fetchone()[0]
 
     # --- what each feed file last showed ---
 

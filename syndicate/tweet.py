@@ -73,9 +73,19 @@ def _plain_length(text: str) -> int | None:
     return 23 * len(urls) + len(rest) + heavy
 
 
+# Top-level domains in every twitter-text TLD list: a host under one of them with valid labels
+# is one URL, and a run that renders a handful of tweets need not load the library to know it.
+_COMMON_TLDS = frozenset({"com", "net", "org", "edu", "gov", "info", "io", "tw", "jp", "hk",
+                          "cn", "kr", "sg", "uk", "us", "de", "fr", "co"})
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
 @cache
 def _one_url(host: str) -> bool:
     """Whether twitter-text takes https://host/ as one URL (a known TLD, a valid host)."""
+    labels = host.split(".")
+    if labels[-1] in _COMMON_TLDS and all(_LABEL.fullmatch(label) for label in labels):
+        return True
     return parse_tweet(f"https://{host}/").weighted_length == 23
 
 

@@ -291,3 +291,16 @@ def test_the_head_fragment_file_equals_the_api(example):
     for article in articles[:5]:
         path: Path = output / "articles" / f"{safe_name(article.id)}.html"
         assert path.read_text("utf-8") == syndicate.head_html(article, config)
+
+
+def test_encode_equals_urllib_quote_for_any_text():
+    import random
+    from urllib.parse import quote
+
+    from syndicate.render.share import encode
+
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in (*range(32, 127), 0xA0, 0xE9, 0x300C, 0x81FA, 0x1F1F9, 0x1F600)]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        assert encode(text) == quote(text, safe="")

@@ -139,3 +139,31 @@ def test_every_hashtag_twitter_extracts_is_kept_whole(expected):
     # extract.yml says where Twitter ends a hashtag; a tag that is already such a hashtag
     # must come out unchanged, or the linked hashtag would differ from ours.
     assert hashtag(expected) == unicodedata.normalize("NFC", expected)
+
+
+def _library_length(text: str) -> int:
+    cfg = json.loads((CONF / "config" / "v3.json").read_text(encoding="utf-8"))
+    return parse_tweet(text, cfg).weighted_length  # with a config: always the library
+
+
+PIECES = ["臺灣", "「強強聯手」", "AI新十大建設", " ", "…", "—", "©", "®", "🇹🇼", "👨‍👩‍👧",
+          "1️⃣", "👍🏽", "☀", "☀️", "😀", "𠀀", "é", "e\u0301", "Node.js", "\u202e", "#燈會",
+          "https://nchn.example.com/2026/%E5%8D%93/?utm_source=x", "via @nchn_news", "〰", "‼",
+          "nchn.example.com", "a.b", "x" * 30, "ｘ", "\n"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_fast_weight_equals_twitter_text(seed):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(50):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 12)))
+        assert weighted_length(text) == _library_length(text), repr(text)
+
+
+@pytest.mark.parametrize(("section", "config", "case"),
+                         [c for c in CASES if c[1] == "v3"],
+                         ids=[f"{s}: {c['description']}" for s, v, c in CASES if v == "v3"])
+def test_conformance_through_the_default_path(section, config, case):
+    assert weighted_length(case["text"]) == case["expected"]["weightedLength"]
