@@ -24,7 +24,7 @@ from urllib.parse import quote
 LOCK_NAME = ".syndicate.lock"
 TEMP_PREFIX = ".syndicate-tmp-"
 _NAME_MAX = 150
-BATCH_FILES = 2000  # files per filesystem sync; bench/fsync.py measures the choice
+BATCH_FILES = 1024  # files per filesystem sync; bench/fsync.py measures the choice
 LOCK_WAIT_SECONDS = 10.0  # a cron run every few minutes; a run in progress usually ends by then
 
 

@@ -1,0 +1,193 @@
+"""The benchmark: syndicate against a naive feedgen script and the floor, side by side.
+
+    python bench/run.py                      # 100k and 1M articles, median of 3 (takes long)
+    python bench/run.py --sizes 1000 --repeat 1 --results /tmp/r.md    # the CI smoke
+
+For each size it generates the corpus (bench/corpus.py; kept in bench/.data/ between runs) and
+measures, in one run, wall time and peak RSS of each step as a separate process:
+  (a) naive   bench/naive.py: dateutil on every date, sort everything, feedgen, every run
+  (b) floor   bench/floor.py: read and json-parse every record, nothing else
+  (c) first   syndicate's first build, per-article files included
+  (d) no-op   syndicate again, nothing changed
+  (e) one new one article appended to today's file
+  (f) 100 mod 100 articles of the newest files modified
+  (g) import  python -c "import feedgen.feed, dateutil.parser, yaml, requests"
+The table (median of --repeat runs, ratios to (a) and (b)) is printed and written to
+bench/RESULTS.md with a description of the machine. Not a test: timings on a shared machine are
+compared side by side in one run, never against fixed numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402  (bench/corpus.py, beside this file)
+
+PYTHON = sys.executable
+STEPS = ("naive", "floor", "first", "no-op", "one new", "100 mod", "import")
+
+
+@dataclass
+class Sample:
+    wall: float  # seconds
+    rss: float  # MB
+
+
+def measure(command: list[str]) -> Sample:
+    """Run one process; its wall time and peak resident memory (from wait4)."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 3):
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n"
+                             f"{errors.read().decode(errors='replace')}")
+    return Sample(wall, usage.ru_maxrss / 1024)
+
+
+def label(count: int) -> str:
+    return f"{count // 1_000_000}M" if count >= 1_000_000 and count % 1_000_000 == 0 else (
+        f"{count // 1000}k" if count % 1000 == 0 else str(count))
+
+
+def prepare(count: int, data: Path) -> Path:
+    folder = data / label(count)
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        corpus.generate(count, folder)
+        done.touch()
+    return folder
+
+
+def syndicate(folder: Path) -> list[str]:
+    return [PYTHON, "-m", "syndicate.cli", "build", "-q", "--config", str(folder / "site.yaml")]
+
+
+def fresh(folder: Path) -> None:
+    """Remove syndicate's output and index, and undo the edits of earlier steps."""
+    shutil.rmtree(folder / "feeds", ignore_errors=True)
+    for index in folder.glob("feeds.index.sqlite*"):
+        index.unlink()
+    for path in (folder / "records").glob("*.jsonl.orig"):
+        path.replace(path.with_suffix(""))
+
+
+def append_one(folder: Path, count: int, number: int) -> None:
+    today = corpus.day_file(folder, 0)
+    record = corpus.article(count + number, __import__("random").Random(number))
+    record["id"] = f"new-{number}"
+    record["published"] = corpus.LAST_DAY.isoformat()
+    _keep_original(today)
+    with today.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def modify_hundred(folder: Path, count: int, round_: int) -> None:
+    """Change the title of 100 articles spread over the newest files."""
+    per_file = max(1, 100 // max(1, min(10, count // corpus.PER_DAY)))
+    changed = 0
+    for day in range(0, max(1, count // corpus.PER_DAY) + 1):
+        path = corpus.day_file(folder, day * corpus.PER_DAY)
+        if changed >= 100 or not path.exists():
+            break
+        _keep_original(path)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for index in range(min(per_file, 100 - changed, len(lines))):
+            record = json.loads(lines[index])
+            record["title"] += f" 更新{round_}"
+            record["updated"] = corpus.LAST_DAY.isoformat()
+            lines[index] = json.dumps(record, ensure_ascii=False)
+            changed += 1
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _keep_original(path: Path) -> None:
+    original = path.with_name(path.name + ".orig")
+    if not original.exists():
+        shutil.copy2(path, original)
+
+
+def run_size(count: int, repeat: int, data: Path) -> dict[str, list[Sample]]:
+    folder = prepare(count, data)
+    records = folder / "records"
+    samples: dict[str, list[Sample]] = {step: [] for step in STEPS}
+    for round_ in range(repeat):
+        print(f"  {label(count)} round {round_ + 1}/{repeat}", file=sys.stderr)
+        fresh(folder)
+        samples["import"].append(measure(
+            [PYTHON, "-c", "import feedgen.feed, dateutil.parser, yaml, requests"]))
+        samples["floor"].append(measure([PYTHON, str(HERE / "floor.py"), str(records)]))
+        naive_out = Path(tempfile.mkdtemp(prefix="naive-"))
+        samples["naive"].append(measure([PYTHON, str(HERE / "naive.py"), str(records),
+                                         str(naive_out)]))
+        shutil.rmtree(naive_out, ignore_errors=True)
+        samples["first"].append(measure(syndicate(folder)))
+        samples["no-op"].append(measure(syndicate(folder)))
+        append_one(folder, count, round_)
+        samples["one new"].append(measure(syndicate(folder)))
+        modify_hundred(folder, count, round_)
+        samples["100 mod"].append(measure(syndicate(folder)))
+    fresh(folder)
+    return samples
+
+
+def table(results: dict[int, dict[str, list[Sample]]]) -> str:
+    lines = ["| articles | step | wall (s) | peak RSS (MB) | × naive | × floor |",
+             "| ---: | --- | ---: | ---: | ---: | ---: |"]
+    for count, samples in results.items():
+        wall = {step: statistics.median(s.wall for s in runs) for step, runs in samples.items()}
+        rss = {step: statistics.median(s.rss for s in runs) for step, runs in samples.items()}
+        for step in STEPS:
+            lines.append(f"| {label(count)} | {step} | {wall[step]:.3f} | {rss[step]:.0f} | "
+                         f"{wall[step] / wall['naive']:.3f} | {wall[step] / wall['floor']:.2f} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor())
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "?")
+    return (f"{os.cpu_count()} × {cpu}, "
+            f"{int(memory) // 1024 // 1024} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=HERE / ".data")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    results = {count: run_size(count, args.repeat, args.data) for count in args.sizes}
+    text = table(results)
+    print(text)
+    args.results.write_text(
+        f"# Benchmark results\n\n{machine()}\n\n`python bench/run.py --sizes "
+        f"{' '.join(map(str, args.sizes))} --repeat {args.repeat}` — median of {args.repeat}; "
+        f"each step is its own process.\n\n{text}\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The benchmark keeps working: a tiny run of bench/run.py (1k articles, one round). It asserts
+what the runner produced, never how fast anything was: timings belong in bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_the_benchmark_runs_end_to_end(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "1000",
+                    "--repeat", "1", "--data", str(tmp_path / "data"), "--results",
+                    str(results)], check=True, capture_output=True, cwd=ROOT)
+    rows = [line for line in results.read_text(encoding="utf-8").splitlines()
+            if line.startswith("| 1k |")]
+    steps = [row.split("|")[2].strip() for row in rows]
+    assert steps == ["naive", "floor", "first", "no-op", "one new", "100 mod", "import"]
+    for row in rows:
+        wall, rss = (float(cell) for cell in row.split("|")[3:5])
+        assert wall > 0 and rss > 0
+
+
+def test_the_corpus_is_deterministic(tmp_path):
+    for name in ("one", "two"):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "corpus.py"), "1500",
+                        str(tmp_path / name)], check=True, cwd=ROOT)
+    one = sorted((tmp_path / "one" / "records").iterdir())
+    two = sorted((tmp_path / "two" / "records").iterdir())
+    assert [p.name for p in one] == [p.name for p in two] == ["2026-02-03.jsonl",
+                                                              "2026-02-04.jsonl"]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two, strict=True))
