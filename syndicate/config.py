@@ -29,6 +29,10 @@ RECORD_FIELDS = ("id", "url", "title", "category", "published", "updated", "summ
                  "content_html", "tags", "author", "image")
 
 
+# libyaml's parser when PyYAML was built with it: a cron run reads the config every time.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class ConfigError(Exception):
     """The configuration cannot be used; `problems` holds one line per problem."""
 
@@ -361,15 +365,18 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{label}:1: cannot read the config file: {_os_reason(exc)}"]) from exc
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()  # one parse gives the lines and the data
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         reason = getattr(exc, "problem", None) or str(exc)
         raise ConfigError([f"{label}:{line}: expected valid YAML, found a syntax error: {reason}"]
                           ) from exc
+    finally:
+        loader.dispose()
     checker = _Checker(label, _line_index(node))
     config = _build(checker, path, data)
     if checker.problems:

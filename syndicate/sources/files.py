@@ -22,8 +22,9 @@ class SourceError(Exception):
     """A source that cannot be read at all: the message names the file and the line."""
 
 
-class _RecordLoader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as the strings the CMS wrote; dates.py reads them."""
+class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML (libyaml's parser when there is one) that leaves dates as the strings the CMS
+    wrote; dates.py reads them."""
 
 
 _RecordLoader.yaml_implicit_resolvers = {
