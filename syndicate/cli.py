@@ -48,10 +48,7 @@ def _parser() -> argparse.ArgumentParser:
                     "build-report.json. Silent on success.",
         epilog="Example (crontab): */5 * * * * syndicate build -q --config /srv/site/site.yaml",
     )
-    build_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
-                           help=f"the site configuration (default: {DEFAULT_CONFIG})")
-    build_cmd.add_argument("--output", metavar="DIR", type=Path,
-                           help="the output folder instead of the config's output.dir")
+    _site_options(build_cmd, output=True)
     build_cmd.add_argument("--strict", action="store_true",
                            help="fail and write nothing when any record is rejected")
     build_cmd.add_argument("--full", action="store_true",
@@ -66,10 +63,7 @@ def _parser() -> argparse.ArgumentParser:
                     "the rejected records.",
         epilog="Example: syndicate status --config config/site.yaml",
     )
-    status_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
-                            help=f"the site configuration (default: {DEFAULT_CONFIG})")
-    status_cmd.add_argument("--output", metavar="DIR", type=Path,
-                            help="the output folder instead of the config's output.dir")
+    _site_options(status_cmd, output=True)
     share_cmd = commands.add_parser(
         "share", help="print the share links and page metadata of one article",
         description="Print one article's share links, tweet and metadata, as build writes them "
@@ -77,12 +71,20 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Example: syndicate share 2026020401 --format head",
     )
     share_cmd.add_argument("article", metavar="ID-or-URL", help="the article's id or its URL")
-    share_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
-                           help=f"the site configuration (default: {DEFAULT_CONFIG})")
+    _site_options(share_cmd, output=False)
     share_cmd.add_argument("--format", choices=SHARE_FORMATS, default="json",
                            help="json: the whole payload (default); head: the <head> fragment; "
                                 "buttons: the share buttons' HTML")
     return parser
+
+
+def _site_options(command: argparse.ArgumentParser, *, output: bool) -> None:
+    """--config (and --output), spelled alike on every command."""
+    command.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
+                         help=f"the site configuration (default: {DEFAULT_CONFIG})")
+    if output:
+        command.add_argument("--output", metavar="DIR", type=Path,
+                             help="the output folder instead of the config's output.dir")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
