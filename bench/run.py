@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,7 +127,8 @@ def _keep_original(path: Path) -> None:
         shutil.copy2(path, original)
 
 
-def run_size(count: int, repeat: int, data: Path) -> dict[str, list[Sample]]:
+def run_size(count: int, repeat: int, data: Path,
+             after_round: Callable[[dict[str, list[Sample]]], None]) -> dict[str, list[Sample]]:
     folder = prepare(count, data)
     records = folder / "records"
     samples: dict[str, list[Sample]] = {step: [] for step in STEPS}
@@ -146,6 +148,7 @@ def run_size(count: int, repeat: int, data: Path) -> dict[str, list[Sample]]:
         samples["one new"].append(measure(syndicate(folder)))
         modify_hundred(folder, count, round_)
         samples["100 mod"].append(measure(syndicate(folder)))
+        after_round(samples)  # a long run that is stopped keeps the rounds it finished
     fresh(folder)
     return samples
 
@@ -180,13 +183,23 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=HERE / ".data")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
-    results = {count: run_size(count, args.repeat, args.data) for count in args.sizes}
-    text = table(results)
-    print(text)
-    args.results.write_text(
-        f"# Benchmark results\n\n{machine()}\n\n`python bench/run.py --sizes "
-        f"{' '.join(map(str, args.sizes))} --repeat {args.repeat}` — median of {args.repeat}; "
-        f"each step is its own process.\n\n{text}\n", encoding="utf-8")
+    results: dict[int, dict[str, list[Sample]]] = {}
+
+    def write(samples: dict[str, list[Sample]] | None = None, count: int = 0) -> str:
+        if samples is not None:
+            results[count] = samples
+        rounds = ", ".join(f"{label(c)}: {len(s['first'])}" for c, s in results.items())
+        text = table(results)
+        args.results.write_text(
+            f"# Benchmark results\n\n{machine()}\n\n`python bench/run.py --sizes "
+            f"{' '.join(map(str, args.sizes))} --repeat {args.repeat}` — the median of the "
+            f"rounds run ({rounds}); each step is its own process.\n\n{text}\n",
+            encoding="utf-8")
+        return text
+
+    for count in args.sizes:
+        run_size(count, args.repeat, args.data, lambda samples, c=count: write(samples, c))
+    print(write())
 
 
 if __name__ == "__main__":
