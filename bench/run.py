@@ -74,7 +74,9 @@ def prepare(count: int, data: Path) -> Path:
     done = folder / ".complete"
     if not done.exists():
         shutil.rmtree(folder, ignore_errors=True)
-        corpus.generate(count, folder)
+        # In a process of its own: a child's peak RSS (wait4) starts at its parent's size, so
+        # the runner must stay small.
+        subprocess.run([PYTHON, str(HERE / "corpus.py"), str(count), str(folder)], check=True)
         done.touch()
     return folder
 

@@ -226,21 +226,23 @@ class Store:
         db = self.db
         db.execute("DELETE FROM temp.changed")
         db.execute("DELETE FROM temp.before")
-        db.execute("INSERT INTO temp.before SELECT a.id, a.hash, a.category FROM articles a "
-                   "JOIN temp.touched t ON t.id = a.id")
+        # CROSS JOIN keeps the few touched ids as the outer loop: SQLite's planner, with no
+        # statistics on the temp tables, would otherwise scan the whole archive.
+        db.execute("INSERT INTO temp.before SELECT a.id, a.hash, a.category FROM temp.touched t "
+                   "CROSS JOIN articles a ON a.id = t.id")
         db.execute("DELETE FROM articles WHERE id IN (SELECT id FROM temp.touched)")
         db.execute(
             "INSERT INTO articles SELECT id, rowid, hash, category, published, name FROM ("
             " SELECT r.id, r.rowid, r.hash, r.category, r.published, r.name, row_number() OVER ("
             "  PARTITION BY r.id ORDER BY r.updated DESC, r.file DESC, r.position DESC) AS n"
-            " FROM records r JOIN temp.touched t ON t.id = r.id) WHERE n = 1")
+            " FROM temp.touched t CROSS JOIN records r ON r.id = t.id) WHERE n = 1")
         db.execute(
             "INSERT INTO temp.changed SELECT t.id, b.category, a.category FROM temp.touched t "
             "LEFT JOIN temp.before b ON b.id = t.id LEFT JOIN articles a ON a.id = t.id "
             "WHERE b.hash IS NOT a.hash")
         db.execute("DELETE FROM duplicates WHERE id IN (SELECT id FROM temp.touched)")
-        db.execute("INSERT INTO duplicates SELECT r.id, count(*) FROM records r "
-                   "JOIN temp.touched t ON t.id = r.id GROUP BY r.id HAVING count(*) > 1")
+        db.execute("INSERT INTO duplicates SELECT r.id, count(*) FROM temp.touched t "
+                   "CROSS JOIN records r ON r.id = t.id GROUP BY r.id HAVING count(*) > 1")
         db.execute("DELETE FROM temp.touched")
         return db.execute("SELECT count(*) FROM temp.changed").fetchone()[0]
 
