@@ -67,7 +67,10 @@ class BuildReport:
     files_read: int = 0
     articles: int = 0
     rejected: list[RecordError] = field(default_factory=list)  # found by this run
-    files: list[FileResult] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)  # feeds, OPML, report: not articles
+    written_count: int = 0
+    unchanged_count: int = 0
+    on_file: Callable[[FileResult], None] | None = field(default=None, repr=False)
     removed: list[str] = field(default_factory=list)
     changed: int = 0  # articles whose published version changed
     noop: bool = False  # no source file changed: the run read and wrote nothing
@@ -77,9 +80,16 @@ class BuildReport:
     def exit_code(self) -> int:
         return 3 if self.rejected else 0
 
-    @property
-    def written(self) -> list[FileResult]:
-        return [result for result in self.files if result.written]
+    def record(self, result: FileResult, keep: bool = True) -> None:
+        """Count a file; keep its result unless it is one of a million article files."""
+        if result.written:
+            self.written_count += 1
+        else:
+            self.unchanged_count += 1
+        if keep:
+            self.files.append(result)
+        if self.on_file:
+            self.on_file(result)
 
     def as_dict(self) -> dict[str, Any]:
         return self.index
@@ -89,7 +99,8 @@ ProgressFn = Callable[[str, int, int | None], None]
 
 
 def build(config: Config, *, output: Path | None = None, strict: bool = False,
-          full: bool = False, progress: ProgressFn | None = None) -> BuildReport:
+          full: bool = False, progress: ProgressFn | None = None,
+          on_file: Callable[[FileResult], None] | None = None) -> BuildReport:
     """Read what changed in the sources, re-render what it touches, and publish it.
 
     :param config: the loaded site configuration (see `load_config`).
@@ -97,6 +108,7 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
     :param strict: fail, writing nothing, when any record is rejected.
     :param full: read every source file again and re-render every file.
     :param progress: called as (stage, done, total) during long stages.
+    :param on_file: called with each file written or found unchanged, as it happens.
     :raises BuildError: nothing was published (a source failed, --strict, no valid record).
     :raises PublishError: the output folder cannot be written (LockBusy: another run holds it).
     :raises StoreError: the index cannot be opened.
@@ -108,13 +120,13 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
         store = Store.open(config.output.index_path())
         try:
             return _run(config, store, strict=strict, full=full,
-                        progress=progress or (lambda stage, done, total: None))
+                        progress=progress or (lambda stage, done, total: None), on_file=on_file)
         finally:
             store.close()
 
 
 def _run(config: Config, store: Store, *, strict: bool, full: bool,
-         progress: ProgressFn) -> BuildReport:
+         progress: ProgressFn, on_file: Callable[[FileResult], None] | None) -> BuildReport:
     root = config.output.dir
     fingerprint = _fingerprint(config)
     if full or store.get("fingerprint") != fingerprint:
@@ -127,7 +139,7 @@ def _run(config: Config, store: Store, *, strict: bool, full: bool,
         store.commit()
         return BuildReport(noop=True)  # nothing changed: nothing read, nothing rendered
 
-    report = BuildReport()
+    report = BuildReport(on_file=on_file)
     from .sources.files import SourceError
 
     try:
@@ -152,14 +164,14 @@ def _run(config: Config, store: Store, *, strict: bool, full: bool,
         _publish_feeds(config, store, publisher, report, render_all)
         _publish_articles(config, store, publisher, report, render_all, progress)
         report.index = _report_body(config, store, report)
-        report.files.append(FileResult(REPORT_NAME, publisher.write(REPORT_NAME,
-                                                                    _json_bytes(report.index))))
+        report.record(FileResult(REPORT_NAME, publisher.write(REPORT_NAME,
+                                                              _json_bytes(report.index))))
     except BaseException:
         publisher.abort()  # what is not renamed into place yet keeps its old bytes
         raise
     publisher.finish()
     store.put("fingerprint", fingerprint)
-    if report.written or report.removed:
+    if report.written_count or report.removed:
         store.put("last_change", _now())
     store.commit()  # only now: a run that died before this is done again by the next one
     return report
@@ -235,11 +247,11 @@ def _publish_feeds(config: Config, store: Store, publisher: Publisher, report: B
         for fmt in FORMATS:
             path = spec.folder + fmt.filename
             written = publisher.write(path, fmt.render(config, spec, articles))
-            report.files.append(FileResult(path, written, len(articles)))
+            report.record(FileResult(path, written, len(articles)))
         store.set_signature(spec.folder, signature)
         if spec.category is None:  # the OPML dates from the site feed, and changes with it
             opml = render_opml(config, specs, feed_updated(articles, config))
-            report.files.append(FileResult(OPML_NAME, publisher.write(OPML_NAME, opml)))
+            report.record(FileResult(OPML_NAME, publisher.write(OPML_NAME, opml)))
 
 
 def _publish_articles(config: Config, store: Store, publisher: Publisher, report: BuildReport,
@@ -262,27 +274,35 @@ def _publish_articles(config: Config, store: Store, publisher: Publisher, report
         name = f"{ARTICLES}/{safe_name(article.id)}"
         for path, data in ((f"{name}.json", _compact_json(share_payload(article, config))),
                            (f"{name}.html", head_html(article, config).encode("utf-8"))):
-            report.files.append(FileResult(path, publisher.write(path, data)))
+            report.record(FileResult(path, publisher.write(path, data)), keep=False)
         progress("articles", done, total)
 
 
 def _remove_strays(store: Store, publisher: Publisher) -> list[str]:
-    """Remove the article files of ids that are not published (a full render)."""
+    """Remove the article files of ids that are not published (a full render), reading the
+    folder a thousand names at a time."""
     folder = publisher.root / ARTICLES
     if not folder.is_dir():
         return []
-    removed = []
-    with os.scandir(folder) as entries:
-        names = sorted(entry.name for entry in entries
-                       if entry.is_file() and not entry.name.startswith("."))
-    for start in range(0, len(names), 1000):
-        chunk = names[start:start + 1000]
-        stems = [name.rpartition(".")[0] for name in chunk]
+    removed: list[str] = []
+
+    def check(names: list[str]) -> None:
+        stems = [name.rpartition(".")[0] for name in names]
         published = store.published_names(stems)
-        for name, stem in zip(chunk, stems, strict=True):
+        for name, stem in zip(names, stems, strict=True):
             if stem not in published and publisher.remove(f"{ARTICLES}/{name}"):
                 removed.append(f"{ARTICLES}/{name}")
-    return removed
+
+    batch: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_file() and not entry.name.startswith("."):
+                batch.append(entry.name)
+                if len(batch) == 1000:
+                    check(batch)
+                    batch = []
+    check(batch)
+    return sorted(removed)
 
 
 def _articles(store: Store, ids: Sequence[str]) -> list[Article]:

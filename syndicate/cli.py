@@ -17,6 +17,7 @@ from . import __version__
 from .build import (
     BuildError,
     BuildReport,
+    FileResult,
     RejectedRecords,
     UnknownArticle,
     build,
@@ -121,7 +122,7 @@ def _build(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:
         report = build(config, output=args.output, strict=args.strict, full=args.full,
-                       progress=progress)
+                       progress=progress, on_file=_print_file if args.verbose else None)
     finally:
         if progress:
             progress.close()
@@ -169,13 +170,15 @@ def _print_rejected(rejected: Sequence[Exception]) -> None:
         print(f"rejected: {error}", file=sys.stderr)
 
 
+def _print_file(result: FileResult) -> None:
+    items = f" ({result.items} items)" if result.items is not None else ""
+    print(f"{'written  ' if result.written else 'unchanged'} {result.path}{items}")
+
+
 def _print_summary(report: BuildReport) -> None:
     if report.noop:
         print("nothing changed in the sources; nothing was read or written")
         return
-    for result in report.files:
-        items = f" ({result.items} items)" if result.items is not None else ""
-        print(f"{'written  ' if result.written else 'unchanged'} {result.path}{items}")
     for path in report.removed:
         print(f"removed   {path}")
     for duplicate in report.index.get("duplicates", []):
@@ -183,8 +186,7 @@ def _print_summary(report: BuildReport) -> None:
               f"{', '.join(duplicate['dropped'])}")
     print(f"{report.articles} articles; {report.records_read} records read from "
           f"{report.files_read} file(s), {report.changed} article(s) changed; "
-          f"{len(report.written)} file(s) written, "
-          f"{len(report.files) - len(report.written)} unchanged")
+          f"{report.written_count} file(s) written, {report.unchanged_count} unchanged")
 
 
 if __name__ == "__main__":
