@@ -159,7 +159,7 @@ def _run(config: Config, store: Store, *, strict: bool, full: bool,
                          f"{len(ingested.rejected)} rejected); the feeds stay as they were")
 
     publisher = Publisher(root)
-    publisher.sweep()
+    publisher.begin()
     try:
         _publish_feeds(config, store, publisher, report, render_all)
         _publish_articles(config, store, publisher, report, render_all, progress)

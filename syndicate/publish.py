@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 LOCK_NAME = ".syndicate.lock"
 TEMP_PREFIX = ".syndicate-tmp-"
+MARKER_NAME = ".syndicate-publishing"  # present while a run writes, and after one died doing so
 _NAME_MAX = 150
 BATCH_FILES = 1024  # files per filesystem sync; bench/fsync.py measures the choice
 LOCK_WAIT_SECONDS = 10.0  # a cron run every few minutes; a run in progress usually ends by then
@@ -179,18 +180,30 @@ class Publisher:
                 removed.append(relative)
         return removed
 
-    def sweep(self) -> list[Path]:
-        """Remove temporary files that a killed run left behind (call it holding the lock)."""
-        leftovers = sorted(self.root.glob(TEMP_PREFIX + "*")) + sorted(
-            self.root.glob("*/" + TEMP_PREFIX + "*"))
-        for path in leftovers:
-            _remove_quietly(path)
-        return leftovers
+    def begin(self) -> list[Path]:
+        """Start publishing (holding the lock): mark the folder as being written, and when the
+        mark is already there, a run died while writing: remove its temporary files.
+
+        The mark spares every other run a scan of a folder that may hold two million files.
+        """
+        marker = self.root / MARKER_NAME
+        leftovers: list[Path] = []
+        if marker.exists():
+            for folder in [self.root, *(p for p in self.root.iterdir() if p.is_dir())]:
+                with os.scandir(folder) as entries:
+                    leftovers += [Path(e.path) for e in entries if e.name.startswith(TEMP_PREFIX)]
+            for path in leftovers:
+                _remove_quietly(path)
+        else:
+            _make_folder(self.root)
+            marker.touch()
+        return sorted(leftovers)
 
     def finish(self) -> None:
-        """Publish what is pending and make every rename and removal durable."""
+        """Publish what is pending, make every rename and removal durable, drop the mark."""
         self.flush()
         self._sync_folders()
+        _remove_quietly(self.root / MARKER_NAME)
 
     def _sync_folders(self) -> None:
         for folder in sorted(self._dirty_folders):
