@@ -130,29 +130,39 @@ def _keep_original(path: Path) -> None:
 
 
 def run_size(count: int, repeat: int, data: Path,
-             after_round: Callable[[dict[str, list[Sample]]], None]) -> dict[str, list[Sample]]:
+             after_round: Callable[[dict[str, list[Sample]]], None],
+             first_once: bool = False) -> dict[str, list[Sample]]:
     folder = prepare(count, data)
     records = folder / "records"
     samples: dict[str, list[Sample]] = {step: [] for step in STEPS}
     for round_ in range(repeat):
         print(f"  {label(count)} round {round_ + 1}/{repeat}", file=sys.stderr)
-        fresh(folder)
         samples["import"].append(measure(
             [PYTHON, "-c", "import feedgen.feed, dateutil.parser, yaml, requests"]))
+        if first_once and round_:  # the index of round 1 serves the cheap steps again
+            _incremental_steps(folder, count, round_, samples)
+            after_round(samples)
+            continue
+        fresh(folder)
         samples["floor"].append(measure([PYTHON, str(HERE / "floor.py"), str(records)]))
         naive_out = Path(tempfile.mkdtemp(prefix="naive-"))
         samples["naive"].append(measure([PYTHON, str(HERE / "naive.py"), str(records),
                                          str(naive_out)]))
         shutil.rmtree(naive_out, ignore_errors=True)
         samples["first"].append(measure(syndicate(folder)))
-        samples["no-op"].append(measure(syndicate(folder)))
-        append_one(folder, count, round_)
-        samples["one new"].append(measure(syndicate(folder)))
-        modify_hundred(folder, count, round_)
-        samples["100 mod"].append(measure(syndicate(folder)))
+        _incremental_steps(folder, count, round_, samples)
         after_round(samples)  # a long run that is stopped keeps the rounds it finished
     fresh(folder)
     return samples
+
+
+def _incremental_steps(folder: Path, count: int, round_: int,
+                       samples: dict[str, list[Sample]]) -> None:
+    samples["no-op"].append(measure(syndicate(folder)))
+    append_one(folder, count, round_)
+    samples["one new"].append(measure(syndicate(folder)))
+    modify_hundred(folder, count, round_)
+    samples["100 mod"].append(measure(syndicate(folder)))
 
 
 def table(results: dict[int, dict[str, list[Sample]]]) -> str:
@@ -184,23 +194,29 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data", type=Path, default=HERE / ".data")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--first-once", action="store_true",
+                        help="run naive, floor and the first build in round 1 only, and the "
+                             "cheap steps in every round (for sizes where a build takes long)")
     args = parser.parse_args()
     results: dict[int, dict[str, list[Sample]]] = {}
 
     def write(samples: dict[str, list[Sample]] | None = None, count: int = 0) -> str:
         if samples is not None:
             results[count] = samples
-        rounds = ", ".join(f"{label(c)}: {len(s['first'])}" for c, s in results.items())
+        rounds = "; ".join(f"{label(c)}: {', '.join(f'{k} {len(v)}' for k, v in s.items())}"
+                           for c, s in results.items())
         text = table(results)
         args.results.write_text(
             f"# Benchmark results\n\n{machine()}\n\n`python bench/run.py --sizes "
-            f"{' '.join(map(str, args.sizes))} --repeat {args.repeat}` — the median of the "
-            f"rounds run ({rounds}); each step is its own process.\n\n{text}\n",
+            f"{' '.join(map(str, args.sizes))} --repeat {args.repeat}"
+            f"{' --first-once' if args.first_once else ''}` — the median of the runs of each "
+            f"step ({rounds}); each step is its own process.\n\n{text}\n",
             encoding="utf-8")
         return text
 
     for count in args.sizes:
-        run_size(count, args.repeat, args.data, lambda samples, c=count: write(samples, c))
+        run_size(count, args.repeat, args.data, lambda samples, c=count: write(samples, c),
+                 args.first_once)
     print(write())
 
 
