@@ -253,11 +253,6 @@ class Store:
         while rows := cursor.fetchmany(1000):
             yield from (row[0] for row in rows)
 
-    def changed_categories(self) -> set[str | None]:
-        """The categories the changed ids were in or are in now."""
-        return {row[0] for row in self.db.execute(
-            "SELECT before FROM temp.changed UNION SELECT after FROM temp.changed")}
-
     def published_names(self, names: Sequence[str]) -> set[str]:
         """Those of `names` that are the file names of published articles."""
         found: set[str] = set()
@@ -317,8 +312,6 @@ class Store:
     def set_signature(self, path: str, signature: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?)", (path, signature))
 
-    def forget_signatures(self) -> None:
-        self.db.execute("DELETE FROM feeds")
 
 
 def migrate(db: sqlite3.Connection, target: int) -> None:
