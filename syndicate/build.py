@@ -69,6 +69,7 @@ class BuildReport:
     rejected: list[RecordError] = field(default_factory=list)  # found by this run
     files: list[FileResult] = field(default_factory=list)  # feeds, OPML, report: not articles
     written_count: int = 0
+    feed_items: dict[str, int] = field(default_factory=dict)  # items per feed folder
     unchanged_count: int = 0
     on_file: Callable[[FileResult], None] | None = field(default=None, repr=False)
     removed: list[str] = field(default_factory=list)
@@ -129,11 +130,12 @@ def _run(config: Config, store: Store, *, strict: bool, full: bool,
          progress: ProgressFn, on_file: Callable[[FileResult], None] | None) -> BuildReport:
     root = config.output.dir
     fingerprint = _fingerprint(config)
-    if full or store.get("fingerprint") != fingerprint:
+    stale = full or store.get("fingerprint") != fingerprint
+    if stale:
         _forget_everything(store)  # another config or program: read and render all again
     files = source_files(config)
     changed, gone = changed_files(files, store)
-    render_all = store.get("fingerprint") != fingerprint or not (root / REPORT_NAME).is_file()
+    render_all = stale or not (root / REPORT_NAME).is_file()
     store.put("last_run", _now())
     if not changed and not gone and not render_all:
         store.commit()
@@ -240,6 +242,7 @@ def _publish_feeds(config: Config, store: Store, publisher: Publisher, report: B
     specs = feed_specs(config)
     for spec in specs:
         top = store.top(spec.category.slug if spec.category else None, limit)
+        report.feed_items[spec.folder] = len(top)
         signature = hashlib.sha256(json.dumps(top).encode()).hexdigest()
         if not render_all and store.signature(spec.folder) == signature:
             continue
@@ -327,6 +330,7 @@ def _report_body(config: Config, store: Store, report: BuildReport) -> dict[str,
     """build-report.json: the state of the index (counts, rejected records, duplicates, item
     counts per feed) and the article files this run removed."""
     from .records import article_from_json
+    from .render.feeds import FORMATS
 
     rejected = store.rejected()
     duplicates = []
@@ -335,10 +339,8 @@ def _report_body(config: Config, store: Store, report: BuildReport) -> dict[str,
         dropped.sort(key=lambda origin: (origin.source, origin.index))
         duplicates.append({"id": record_id, "kept": str(kept),
                            "dropped": [str(origin) for origin in dropped]})
-    limit = config.output.items_per_feed
-    feeds = [{"path": spec.folder + name,
-              "items": len(store.top(spec.category.slug if spec.category else None, limit))}
-             for spec in feed_specs(config) for name in ("rss.xml", "atom.xml", "feed.json")]
+    feeds = [{"path": spec.folder + fmt.filename, "items": report.feed_items[spec.folder]}
+             for spec in feed_specs(config) for fmt in FORMATS]
     return {
         "generator": f"syndicate {__version__}",
         "records": {"published": report.articles, "rejected": len(rejected),
