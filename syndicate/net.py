@@ -1,0 +1,198 @@
+"""HTTP for the network sources, image facts and WebSub: one requests.Session, timeouts, retries
+with backoff that honour Retry-After, a cap on what an answer may hold, and errors that name the
+URL. Imported only by runs that touch the network, so a files-only cron run never loads requests.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from . import __version__
+from .config import Http
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_WAIT = 120.0  # the longest Retry-After honoured; a longer one fails the source for this run
+REDIRECTS = 5
+
+
+class FetchError(Exception):
+    """A request that failed for good (after retries); the message names the URL."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    url: str  # after redirects
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    redirected: bool = False
+
+    @property
+    def media_type(self) -> str:
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
+def new_session(site_url: str) -> requests.Session:
+    """The one session of a run, with a User-Agent that names syndicate and the site."""
+    session = requests.Session()
+    session.headers["User-Agent"] = f"syndicate/{__version__} (+{site_url})"
+    return session
+
+
+@dataclass
+class Client:
+    """Requests with the config's timeout, retries and size cap."""
+
+    session: requests.Session
+    policy: Http
+    backoff: float = 1.0  # the first wait after a failure; it doubles with each try
+
+    @property
+    def max_bytes(self) -> int:
+        return self.policy.max_response_mb * 1024 * 1024
+
+    def get(self, url: str, params: Mapping[str, Any] | None = None, *,
+            auth: Any = None, headers: Mapping[str, str] | None = None,
+            prefix: int | None = None, redirects: bool = True) -> Reply:
+        """GET `url`, retrying what may pass. With `prefix`, read at most that many bytes of
+        the body and stop (an image header); otherwise an answer over the cap is an error.
+
+        :raises FetchError: no answer after the retries, or an answer too large.
+        """
+        return self._send("GET", url, params=params, auth=auth, headers=headers,
+                          prefix=prefix, redirects=redirects)
+
+    def post(self, url: str, data: Mapping[str, Any] | list[tuple[str, str]]) -> Reply:
+        return self._send("POST", url, data=data)
+
+    def _send(self, method: str, url: str, *, prefix: int | None = None,
+              redirects: bool = True, **kwargs: Any) -> Reply:
+        tries = self.policy.retries + 1
+        for attempt in range(1, tries + 1):
+            try:
+                with self.session.request(method, url, timeout=self.policy.timeout, stream=True,
+                                          allow_redirects=redirects, **kwargs) as response:
+                    if response.status_code in RETRY_STATUSES and attempt < tries:
+                        self._wait(url, attempt, response.headers.get("Retry-After"))
+                        continue
+                    body = _read(response, url, prefix, self.max_bytes)
+                    return Reply(response.url, response.status_code, response.headers, body,
+                                 bool(response.history))
+            except (requests.ConnectionError, requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as exc:
+                if attempt == tries:
+                    raise FetchError(f"{_shown(url, kwargs)}: {_reason(exc)} "
+                                     f"({tries} tries)") from exc
+                self._wait(url, attempt, None)
+            except requests.RequestException as exc:  # an invalid URL, too many redirects
+                raise FetchError(f"{_shown(url, kwargs)}: {_reason(exc)}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, url: str, attempt: int, retry_after: str | None) -> None:
+        wait = self.backoff * 2 ** (attempt - 1)
+        if retry_after:
+            asked = retry_after_seconds(retry_after)
+            if asked is not None:
+                if asked > MAX_WAIT:
+                    raise FetchError(f"{url}: the server asks to retry after {asked:.0f} s "
+                                     f"(Retry-After: {retry_after}); the next run will try again")
+                wait = max(asked, 0.0)
+        _sleep(wait)
+
+
+def _sleep(seconds: float) -> None:
+    """Wait before a retry (a test replaces it, to count the waits instead of waiting)."""
+    time.sleep(seconds)
+
+
+def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: a number of seconds or an HTTP date (RFC 9110 10.2.3)."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+def _read(response: requests.Response, url: str, prefix: int | None, cap: int) -> bytes:
+    limit = prefix if prefix is not None else cap
+    declared = response.headers.get("Content-Length", "")
+    if prefix is None and declared.isdigit() and int(declared) > cap:
+        raise FetchError(f"{url}: the answer is {int(declared):,} bytes, over the cap of "
+                         f"{cap:,} (http.max_response_mb)")
+    chunks, size = [], 0
+    for chunk in response.iter_content(min(limit, 65536) or 1):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            if prefix is None and size > cap:
+                raise FetchError(f"{url}: the answer is over the cap of {cap:,} bytes "
+                                 "(http.max_response_mb)")
+            break
+    return b"".join(chunks)[:limit]
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "no answer in time (http.timeout)"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the answer was cut short"
+    if isinstance(exc, requests.ConnectionError):
+        return "cannot connect"
+    return str(exc) or type(exc).__name__
+
+
+def _shown(url: str, kwargs: Mapping[str, Any]) -> str:
+    params = kwargs.get("params")
+    if not params:
+        return url
+    return requests.Request("GET", url, params=params).prepare().url or url
+
+
+def public_only(url: str) -> None:
+    """Refuse a URL whose host is, or resolves to, a private, loopback, link-local or otherwise
+    non-public address: article records must not make the build machine fetch from its own
+    network.
+
+    :raises FetchError: naming the URL and the address.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"{url}: only http(s) URLs are fetched")
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise FetchError(f"{url}: cannot resolve {parts.hostname}: {exc.strerror or exc}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            raise FetchError(f"{url}: {parts.hostname} is {address}, not a public address "
+                             "(images.allow_private)")
+
+
+def get_following(client: Client, url: str, *, prefix: int, check: Callable[[str], None],
+                  headers: Mapping[str, str]) -> Reply:
+    """GET with redirects followed one by one, each target passing `check` first."""
+    for _ in range(REDIRECTS + 1):
+        check(url)
+        reply = client.get(url, headers=headers, prefix=prefix, redirects=False)
+        location = reply.headers.get("Location")
+        if reply.status not in (301, 302, 303, 307, 308) or not location:
+            return reply
+        url = urljoin(url, location)
+    raise FetchError(f"{url}: more than {REDIRECTS} redirects")
