@@ -10,29 +10,37 @@ then commits the index, so a run that fails or dies leaves the next one to do th
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .config import Config
+from .config import Config, Source
 from .ingest import Ingested, SourceFile, changed_files, ingest, source_files
-from .publish import Publisher, PublishError, hold_lock, safe_name
+from .publish import Publisher, PublishError, hold_lock, ping_hubs, safe_name
 from .store import Store, StoreError
 
 if TYPE_CHECKING:
+    import requests
+
+    from .net import Client
     from .records import Article, RecordError
     from .render.feeds import FeedSpec
+    from .sources.wordpress import Sync
 
 REPORT_NAME = "build-report.json"
 OPML_NAME = "index.opml"
 ARTICLES = "articles"  # feeds/articles/<id>.json and .html
 _CHUNK = 500  # articles loaded from the index at a time, to keep memory flat
+# A feed that would lose more than half of at least this many items is not published: most
+# likely a source answered with far fewer records than it has (DESIGN.md, "Publish").
+SHRINK_GUARD_ITEMS = 10
 
 
 class BuildError(Exception):
@@ -73,6 +81,8 @@ class BuildReport:
     unchanged_count: int = 0
     on_file: Callable[[FileResult], None] | None = field(default=None, repr=False)
     removed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # a hub that failed: retried next run
+    requests: int = 0  # HTTP requests to the network sources
     changed: int = 0  # articles whose published version changed
     noop: bool = False  # no source file changed: the run read and wrote nothing
     index: dict[str, Any] = field(default_factory=dict)  # the build-report.json body
@@ -100,17 +110,22 @@ ProgressFn = Callable[[str, int, int | None], None]
 
 
 def build(config: Config, *, output: Path | None = None, strict: bool = False,
-          full: bool = False, progress: ProgressFn | None = None,
-          on_file: Callable[[FileResult], None] | None = None) -> BuildReport:
+          full: bool = False, allow_shrink: bool = False, progress: ProgressFn | None = None,
+          on_file: Callable[[FileResult], None] | None = None,
+          session: requests.Session | None = None) -> BuildReport:
     """Read what changed in the sources, re-render what it touches, and publish it.
 
     :param config: the loaded site configuration (see `load_config`).
     :param output: the output folder instead of the config's `output.dir`.
     :param strict: fail, writing nothing, when any record is rejected.
-    :param full: read every source file again and re-render every file.
+    :param full: read every source again (every post of a WordPress site) and re-render
+        every file.
+    :param allow_shrink: publish a feed even when it loses more than half of its items.
     :param progress: called as (stage, done, total) during long stages.
     :param on_file: called with each file written or found unchanged, as it happens.
-    :raises BuildError: nothing was published (a source failed, --strict, no valid record).
+    :param session: the requests.Session for WordPress, images and WebSub (a test's, say).
+    :raises BuildError: nothing was published (a source failed, --strict, no valid record, a
+        feed would lose most of its items).
     :raises PublishError: the output folder cannot be written (LockBusy: another run holds it).
     :raises StoreError: the index cannot be opened.
     """
@@ -120,36 +135,47 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
     with hold_lock(root):
         store = Store.open(config.output.index_path())
         try:
-            return _run(config, store, strict=strict, full=full,
+            return _run(config, store, _Network(config, session), strict=strict, full=full,
+                        allow_shrink=allow_shrink,
                         progress=progress or (lambda stage, done, total: None), on_file=on_file)
         finally:
             store.close()
 
 
-def _run(config: Config, store: Store, *, strict: bool, full: bool,
-         progress: ProgressFn, on_file: Callable[[FileResult], None] | None) -> BuildReport:
+def _run(config: Config, store: Store, network: _Network, *, strict: bool, full: bool,
+         allow_shrink: bool, progress: ProgressFn,
+         on_file: Callable[[FileResult], None] | None) -> BuildReport:
     root = config.output.dir
     fingerprint = _fingerprint(config)
-    stale = full or store.get("fingerprint") != fingerprint
+    reconfigured = store.get("fingerprint") != fingerprint
+    stale = full or reconfigured
     if stale:
         _forget_everything(store)  # another config or program: read and render all again
     files = source_files(config)
     changed, gone = changed_files(files, store)
     render_all = stale or not (root / REPORT_NAME).is_file()
     store.put("last_run", _now())
-    if not changed and not gone and not render_all:
+    syncs = _sync_wordpress(config, store, network, full=stale)
+    if not changed and not gone and not render_all and not any(
+            sync.posts or sync.removed for _, sync in syncs):
+        report = BuildReport(noop=True, requests=network.requests)
+        _save_sync_state(store, syncs)
         store.commit()
-        return BuildReport(noop=True)  # nothing changed: nothing read, nothing rendered
+        _ping(config, store, network, report, [])  # only pings a failed run left
+        return report  # nothing changed: nothing read, nothing rendered
 
     report = BuildReport(on_file=on_file)
     from .sources.files import SourceError
 
+    fill = _image_filler(config, store, network) if config.images.probe else None
     try:
         ingested: Ingested = ingest(config, store, changed, gone,
-                                    lambda done: progress("records", done, None))
+                                    lambda done: progress("records", done, None),
+                                    syncs=syncs, fill=fill)
     except SourceError as exc:
         raise BuildError(f"{exc}; nothing was published, the feeds stay as they were") from exc
     report.records_read, report.files_read = ingested.records_read, ingested.files_read
+    report.requests = network.requests
     report.rejected = ingested.rejected
     rejected_now = store.rejected()
     if strict and rejected_now:
@@ -159,11 +185,13 @@ def _run(config: Config, store: Store, *, strict: bool, full: bool,
     if not report.articles:
         raise BuildError(f"no record could be published ({ingested.records_read} read, "
                          f"{len(ingested.rejected)} rejected); the feeds stay as they were")
+    # a new config may shrink feeds on purpose (fewer items per feed, a category moved)
+    plan = _plan_feeds(config, store, report, render_all, allow_shrink or reconfigured)
 
     publisher = Publisher(root)
     publisher.begin()
     try:
-        _publish_feeds(config, store, publisher, report, render_all)
+        _publish_feeds(config, store, publisher, report, plan)
         _publish_articles(config, store, publisher, report, render_all, progress)
         report.index = _report_body(config, store, report)
         report.record(FileResult(REPORT_NAME, publisher.write(REPORT_NAME,
@@ -173,10 +201,95 @@ def _run(config: Config, store: Store, *, strict: bool, full: bool,
         raise
     publisher.finish()
     store.put("fingerprint", fingerprint)
+    _save_sync_state(store, syncs)
     if report.written_count or report.removed:
         store.put("last_change", _now())
     store.commit()  # only now: a run that died before this is done again by the next one
+    _ping(config, store, network, report, [config.site.feeds_url + result.path
+                                           for result in report.files
+                                           if result.written and result.items is not None])
     return report
+
+
+class _Network:
+    """The HTTP client of a run, made on first use: a files-only run never imports requests."""
+
+    def __init__(self, config: Config, session: requests.Session | None) -> None:
+        self.config = config
+        self.session = session
+        self.requests = 0
+
+    @functools.cached_property
+    def client(self) -> Client:
+        from .net import Client, new_session
+
+        return Client(self.session or new_session(self.config.site.url), self.config.http)
+
+
+def _sync_wordpress(config: Config, store: Store, network: _Network, *, full: bool
+                    ) -> list[tuple[Source, Sync]]:
+    """Read every WordPress source: what changed since the last sync, or, when due (or
+    `full`), the list of every published post. Nothing is stored yet."""
+    sources = [source for source in config.sources if source.type == "wordpress"]
+    if not sources:
+        return []
+    from .sources.files import SourceError
+    from .sources.wordpress import WordPress
+
+    syncs = []
+    for source in sources:
+        state = f"wordpress {source.key}"
+        last_full = store.get(f"{state} full")
+        due = last_full is None or datetime.now(UTC) - datetime.fromisoformat(last_full) \
+            >= timedelta(hours=source.full_sync_hours)
+        try:
+            site = WordPress(network.client, source, config)
+            sync = site.sync(full=full or due, since=store.get(f"{state} high water"),
+                             known=store.versions(source.key))
+        except SourceError as exc:
+            raise BuildError(f"{exc}; nothing was published, the feeds stay as they were"
+                             ) from exc
+        finally:
+            network.requests += site.requests if "site" in locals() else 0
+        syncs.append((source, sync))
+    return syncs
+
+
+def _save_sync_state(store: Store, syncs: Sequence[tuple[Source, Sync]]) -> None:
+    for source, sync in syncs:
+        state = f"wordpress {source.key}"
+        if sync.high_water:
+            store.put(f"{state} high water", sync.high_water)
+        if sync.full:
+            store.put(f"{state} full", _now())
+
+
+def _image_filler(config: Config, store: Store, network: _Network
+                  ) -> Callable[[list[Article]], list[Article]]:
+    def fill(articles: list[Article]) -> list[Article]:
+        if not any(a.image and not (a.image.width and a.image.height) for a in articles):
+            return articles  # nothing to read: no HTTP client, no requests import
+        from .images import complete_images
+
+        return complete_images(articles, store, network.client, config)
+    return fill
+
+
+def _ping(config: Config, store: Store, network: _Network, report: BuildReport,
+          topics: Sequence[str]) -> None:
+    """Tell each WebSub hub which feeds changed, with the pings a failed run left; failures
+    become warnings and are kept for the next run. Runs after the commit: a hub that fetches
+    the feed at once sees the new file."""
+    pending = store.pending_pings()
+    pings = sorted(set(pending) | {(hub, topic) for hub in config.websub.hubs
+                                   for topic in topics})
+    if not pings:
+        return
+    failed = ping_hubs(network.client, pings)
+    report.warnings += [f"WebSub hub {hub}: {reason}; {topic} will be announced on the next run"
+                        for hub, topic, reason in failed]
+    store.set_pings([(hub, topic) for hub, topic, _ in failed])
+    store.commit()
 
 
 def _now() -> str:
@@ -219,8 +332,9 @@ def _fingerprint(config: Config) -> str:
 
 
 def _forget_everything(store: Store) -> None:
-    for table in ("files", "records", "articles", "rejected", "feeds"):
+    for table in ("files", "records", "articles", "rejected"):
         store.db.execute(f"DELETE FROM {table}")
+    store.db.execute("UPDATE feeds SET signature = ''")  # item counts stay, for the guard
     store.put("fingerprint", "")
 
 
@@ -232,27 +346,58 @@ def feed_specs(config: Config) -> list[FeedSpec]:
                                          for category in config.categories]
 
 
+@dataclass(frozen=True)
+class _FeedPlan:
+    spec: FeedSpec
+    ids: list[str]  # the items, newest first
+    signature: str | None  # None: unchanged since the feed was last written
+
+
+def _plan_feeds(config: Config, store: Store, report: BuildReport, render_all: bool,
+                allow_shrink: bool) -> list[_FeedPlan]:
+    """Each feed's items; a feed whose items (ids and record hashes) are what it last showed
+    is not rendered again. A feed that would lose most of its items stops the run.
+
+    :raises BuildError: naming the feeds that would shrink, unless `allow_shrink`.
+    """
+    plans, shrunk = [], []
+    for spec in feed_specs(config):
+        top = store.top(spec.category.slug if spec.category else None,
+                        config.output.items_per_feed)
+        report.feed_items[spec.folder] = len(top)
+        signature = hashlib.sha256(json.dumps(top).encode()).hexdigest()
+        last = store.signature(spec.folder)
+        before = last[1] if last and last[1] is not None else 0
+        if before >= SHRINK_GUARD_ITEMS and len(top) * 2 < before:
+            shrunk.append(f"{spec.folder or '(site)/'} from {before} to {len(top)}")
+        unchanged = not render_all and last is not None and last[0] == signature
+        plans.append(_FeedPlan(spec, [record_id for record_id, _ in top],
+                               None if unchanged else signature))
+    if shrunk and not allow_shrink:
+        raise BuildError(f"feeds would lose most of their items ({'; '.join(shrunk)} items): "
+                         "did a source answer with far fewer records than it has? Nothing was "
+                         "published, the feeds stay as they were; if the records really are "
+                         "gone, run once with --allow-shrink")
+    return plans
+
+
 def _publish_feeds(config: Config, store: Store, publisher: Publisher, report: BuildReport,
-                   render_all: bool) -> None:
-    """Render each feed whose items (ids and record hashes) differ from what it last showed."""
+                   plans: Sequence[_FeedPlan]) -> None:
+    """Render the feeds the plan marks as changed."""
     from .render.feeds import FORMATS, feed_updated
     from .render.opml import render_opml
 
-    limit = config.output.items_per_feed
-    specs = feed_specs(config)
-    for spec in specs:
-        top = store.top(spec.category.slug if spec.category else None, limit)
-        report.feed_items[spec.folder] = len(top)
-        signature = hashlib.sha256(json.dumps(top).encode()).hexdigest()
-        if not render_all and store.signature(spec.folder) == signature:
+    specs = [plan.spec for plan in plans]
+    for plan in plans:
+        if plan.signature is None:
             continue
-        articles = _articles(store, [record_id for record_id, _ in top])
+        articles = _articles(store, plan.ids)
         for fmt in FORMATS:
-            path = spec.folder + fmt.filename
-            written = publisher.write(path, fmt.render(config, spec, articles))
+            path = plan.spec.folder + fmt.filename
+            written = publisher.write(path, fmt.render(config, plan.spec, articles))
             report.record(FileResult(path, written, len(articles)))
-        store.set_signature(spec.folder, signature)
-        if spec.category is None:  # the OPML dates from the site feed, and changes with it
+        store.set_signature(plan.spec.folder, plan.signature, len(plan.ids))
+        if plan.spec.category is None:  # the OPML dates from the site feed, and changes with it
             opml = render_opml(config, specs, feed_updated(articles, config))
             report.record(FileResult(OPML_NAME, publisher.write(OPML_NAME, opml)))
 

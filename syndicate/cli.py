@@ -53,7 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--strict", action="store_true",
                            help="fail and write nothing when any record is rejected")
     build_cmd.add_argument("--full", action="store_true",
-                           help="read every source file again and re-render every file")
+                           help="read every source again (every WordPress post) and re-render "
+                                "every file")
+    build_cmd.add_argument("--allow-shrink", action="store_true",
+                           help="publish feeds even when they lose more than half of their "
+                                "items")
     loudness = build_cmd.add_mutually_exclusive_group()
     loudness.add_argument("-v", "--verbose", action="store_true",
                           help="print a line per file: written or unchanged, and item counts")
@@ -122,11 +126,15 @@ def _build(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:
         report = build(config, output=args.output, strict=args.strict, full=args.full,
-                       progress=progress, on_file=_print_file if args.verbose else None)
+                       allow_shrink=args.allow_shrink, progress=progress,
+                       on_file=_print_file if args.verbose else None)
     finally:
         if progress:
             progress.close()
     _print_rejected(report.rejected)
+    if not args.quiet:
+        for warning in report.warnings:
+            print(f"syndicate: warning: {warning}", file=sys.stderr)
     if args.verbose:
         _print_summary(report)
     if report.rejected and not args.quiet:
@@ -176,8 +184,9 @@ def _print_file(result: FileResult) -> None:
 
 
 def _print_summary(report: BuildReport) -> None:
+    asked = f"; {report.requests} HTTP request(s) to WordPress" if report.requests else ""
     if report.noop:
-        print("nothing changed in the sources; nothing was read or written")
+        print(f"nothing changed in the sources; nothing was read or written{asked}")
         return
     for path in report.removed:
         print(f"removed   {path}")
@@ -186,7 +195,7 @@ def _print_summary(report: BuildReport) -> None:
               f"{', '.join(duplicate['dropped'])}")
     print(f"{report.articles} articles; {report.records_read} records read from "
           f"{report.files_read} file(s), {report.changed} article(s) changed; "
-          f"{report.written_count} file(s) written, {report.unchanged_count} unchanged")
+          f"{report.written_count} file(s) written, {report.unchanged_count} unchanged{asked}")
 
 
 if __name__ == "__main__":

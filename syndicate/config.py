@@ -22,7 +22,10 @@ import yaml
 from .urls import URLError, web_url
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SOURCE_TYPES = ("files",)
+SOURCE_TYPES = ("files", "wordpress")
+# the keys that belong to one source type only
+SOURCE_KEYS = {"files": ("path", "format", "fields"),
+               "wordpress": ("url", "categories", "full_sync_hours", "username", "password_env")}
 SOURCE_FORMATS = ("auto", "yaml", "json", "jsonl")
 UPDATE_PERIODS = ("hourly", "daily", "weekly", "monthly", "yearly")
 RECORD_FIELDS = ("id", "url", "title", "category", "published", "updated", "summary",
@@ -51,10 +54,40 @@ class Category:
 
 @dataclass(frozen=True)
 class Source:
-    type: str
-    path: Path
-    format: str
-    fields: Mapping[str, str]  # the user's key -> the record field it holds
+    type: str  # files or wordpress
+    path: Path | None = None  # files: a records file, a folder of them or a glob
+    format: str = "auto"
+    fields: Mapping[str, str] = field(default_factory=dict)  # the user's key -> record field
+    url: str | None = None  # wordpress: the site's home page
+    categories: Mapping[str, str] = field(default_factory=dict)  # WordPress category -> ours
+    full_sync_hours: int = 24  # wordpress: how often to list every post, to see deletions
+    username: str | None = None  # wordpress: for a private site, with an application password
+    password_env: str | None = None  # ... read from this environment variable, never the file
+
+    @property
+    def key(self) -> str:
+        """The name of the source in the index and in messages."""
+        return str(self.path) if self.type == "files" else f"{self.url}wp-json/wp/v2/posts"
+
+
+@dataclass(frozen=True)
+class Http:
+    timeout: float  # seconds to connect, and to wait for each read
+    retries: int  # more tries after a connection error, a timeout, 429 or 5xx
+    max_pages: int  # of one WordPress listing
+    max_response_mb: int
+
+
+@dataclass(frozen=True)
+class Images:
+    probe: bool  # read the size and type of images that have none from their first bytes
+    max_bytes: int  # read at most this much of an image
+    allow_private: bool  # fetch images from private, loopback and link-local addresses
+
+
+@dataclass(frozen=True)
+class WebSub:
+    hubs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -110,6 +143,9 @@ class Config:
     sources: tuple[Source, ...]
     output: Output
     share: Share
+    http: Http = Http(timeout=10, retries=3, max_pages=1000, max_response_mb=50)
+    images: Images = Images(probe=True, max_bytes=65536, allow_private=False)
+    websub: WebSub = WebSub(hubs=())
     _lookup: Mapping[str, Category] = field(default_factory=dict, repr=False, compare=False)
 
     def category(self, key: str) -> Category | None:
@@ -233,6 +269,33 @@ def _fields(value: object) -> dict[str, str]:
     return renames
 
 
+def _category_map(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+            isinstance(v, str) and isinstance(k, str | int) for k, v in value.items()):
+        raise ValueError(f"expected a mapping of WordPress category (slug, name or id): "
+                         f"category slug, found {_found(value)}")
+    return {str(k): v for k, v in value.items()}
+
+
+def _env_name(value: object) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text):
+        raise ValueError(f"expected the name of an environment variable such as WP_PASSWORD, "
+                         f"found {text!r}")
+    return text
+
+
+def _hubs(value: object) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(_url(item) for item in items)
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, found {_found(value)}")
+    return value
+
+
 def _mapping(value: object) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(f"expected a mapping, found {_found(value)}")
@@ -258,7 +321,8 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "site": (_mapping, _Required("a mapping")),
         "categories": (_list, _Required("a list of categories")),
         "sources": (_list, _Required("a list of sources")), "output": (_mapping, {}),
-        "share": (_mapping, {}),
+        "share": (_mapping, {}), "http": (_mapping, {}), "images": (_mapping, {}),
+        "websub": (_mapping, {}),
     },
     "site": {
         "title": (_text, _Required("the site's name")),
@@ -273,8 +337,11 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "description": (_text, None), "url": (_url, None),
     },
     "sources": {
-        "type": (_choice(*SOURCE_TYPES), "files"), "path": (_text, _Required("a records file")),
+        "type": (_choice(*SOURCE_TYPES), "files"), "path": (_text, None),
         "format": (_choice(*SOURCE_FORMATS), "auto"), "fields": (_fields, {}),
+        "url": (_dir_url, None), "categories": (_category_map, {}),
+        "full_sync_hours": (_int_between(1, 24 * 365), 24), "username": (_text, None),
+        "password_env": (_env_name, None),
     },
     "share": {
         "x_endpoint": (_url, "https://x.com/intent/tweet"), "x_via": (_handle, None),
@@ -287,6 +354,16 @@ _SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
         "update_period": (_choice(*UPDATE_PERIODS), "hourly"),
         "update_frequency": (_int_between(1, 1000), 1),
     },
+    "http": {
+        "timeout": (_int_between(1, 600), 10), "retries": (_int_between(0, 10), 3),
+        "max_pages": (_int_between(1, 100_000), 1000),
+        "max_response_mb": (_int_between(1, 10_000), 50),
+    },
+    "images": {
+        "probe": (_boolean, True), "max_bytes": (_int_between(1024, 16 * 1024 * 1024), 65536),
+        "allow_private": (_boolean, False),
+    },
+    "websub": {"hubs": (_hubs, ())},
 }
 
 
@@ -403,10 +480,14 @@ def _build(checker: _Checker, path: Path, data: object) -> Config | None:
         checker.problem(("sources",), "expected at least one source, found an empty list")
     output = checker.section(("output",), top["output"], "output")
     share = checker.section(("share",), top["share"], "share")
+    http = checker.section(("http",), top["http"], "http")
+    images = checker.section(("images",), top["images"], "images")
+    websub = checker.section(("websub",), top["websub"], "websub")
 
     lookup = _category_lookup(checker, categories, site["url"] if site else None)
     for index, source in enumerate(sources):
-        if source["path"]:
+        _check_source_keys(checker, ("sources", index), source, top["sources"][index])
+        if source["type"] == "files" and source["path"]:
             source["path"] = _readable(checker, ("sources", index, "path"), base / source["path"])
     if checker.problems or site is None:
         return None
@@ -422,8 +503,7 @@ def _build(checker: _Checker, path: Path, data: object) -> Config | None:
         path=path,
         site=final_site,
         categories=tuple(lookup.values()),
-        sources=tuple(Source(type=s["type"], path=s["path"], format=s["format"],
-                             fields=dict(s["fields"])) for s in sources),
+        sources=tuple(Source(**s) for s in sources),
         output=Output(dir=Path(os.path.normpath(base / output["dir"])),
                       index=Path(os.path.normpath(base / output["index"]))
                       if output["index"] else None,
@@ -437,8 +517,31 @@ def _build(checker: _Checker, path: Path, data: object) -> Config | None:
             fb_app_id=share["fb_app_id"], utm_campaign=share["utm_campaign"],
             default_image=share["default_image"],
         ),
+        http=Http(**http),
+        images=Images(**images),
+        websub=WebSub(hubs=tuple(websub["hubs"])),
         _lookup={key: cat for cat in lookup.values() for key in (cat.slug, cat.name)},
     )
+
+
+def _check_source_keys(checker: _Checker, path: tuple[Any, ...], source: dict[str, Any],
+                       raw: object) -> None:
+    """A files source needs a path, a wordpress source a url; neither takes the other's keys."""
+    kind = source["type"]
+    if kind not in SOURCE_KEYS or not isinstance(raw, dict):
+        return
+    needed = {"files": ("path", "a records file"), "wordpress": ("url", "the site's home page")}
+    key, what = needed[kind]
+    if raw.get(key) is None:
+        checker.problem(path, f"missing key {key!r}: expected {what} for a {kind} source")
+    for other, keys in SOURCE_KEYS.items():
+        for name in keys:
+            if other != kind and name in raw:
+                checker.problem((*path, name), f"expected no {name} in a {kind} source: "
+                                               f"{name} belongs to {other} sources")
+    if kind == "wordpress" and bool(raw.get("username")) != bool(raw.get("password_env")):
+        checker.problem(path, "expected username and password_env together (an application "
+                              "password read from that environment variable), found one of them")
 
 
 def _category_lookup(checker: _Checker, categories: list[dict[str, Any]],

@@ -9,14 +9,19 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, Source
 from .publish import safe_name
 from .sources.files import list_files
 from .store import Rejection, Stat, Store, instant
+
+if TYPE_CHECKING:
+    from .records import Article, Origin
+    from .sources.wordpress import Sync
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ def source_files(config: Config) -> list[SourceFile]:
     """Every record file of every source, with its stat (a cheap call: nothing is read)."""
     files = []
     for source in config.sources:
+        if source.type != "files":
+            continue
         for path in list_files(source):
             try:
                 info = os.stat(path)
@@ -61,54 +68,80 @@ def changed_files(files: list[SourceFile], store: Store) -> tuple[list[SourceFil
     return changed, sorted(set(known) - present)
 
 
+Fill = Callable[[list["Article"]], list["Article"]]  # completes articles (image facts)
+Raw = tuple[Any, "Origin"]
+
+
 def ingest(config: Config, store: Store, changed: list[SourceFile], gone: list[str],
-           tick: Callable[[int], None] = lambda done: None) -> Ingested:
-    """Bring the index's records in line with the changed and gone files.
+           tick: Callable[[int], None] = lambda done: None, *,
+           syncs: Sequence[tuple[Source, Sync]] = (), fill: Fill | None = None) -> Ingested:
+    """Bring the index's records in line with the changed and gone files and the syncs of the
+    network sources.
 
     :param tick: called with the number of records read so far, for progress on a terminal.
+    :param syncs: what each WordPress source read (posts changed, posts gone).
+    :param fill: completes the newly normalized articles (image sizes) before they are stored.
     :raises SourceError: when a file cannot be read; the caller rolls the index back.
     """
-    from .records import RecordError, article_to_json, normalize
     from .sources.files import read_file
 
     result = Ingested()
     for key in gone:
         store.forget_file(key)
     for file in changed:
-        raws = read_file(file.path, file.source)
+        _ingest_records(config, store, file.key, read_file(file.path, file.source), result,
+                        tick, fill)
         result.files_read += 1
-        stored: dict[str, list] = defaultdict(list)
-        for record in store.records_of(file.key):
-            stored[record.hash].append(record)
-        new_rows, moves, moved, rejections = [], [], [], []
-        for raw, origin in raws:
-            result.records_read += 1
-            digest = record_hash(raw)
-            if stored.get(digest):
-                kept = stored[digest].pop()
-                if kept.position != origin.index:  # a tie between duplicates goes by position
-                    moves.append((kept.rowid, origin.index))
-                    moved.append(kept.id)
-                continue
-            try:
-                article = normalize(raw, config, origin)
-            except RecordError as error:
-                result.rejected.append(error)
-                rejections.append(Rejection(file.key, origin.index, origin.line,
-                                            error.record_id, error.field, error.reason))
-                continue
-            new_rows.append((origin.index, article.id, digest, instant(article.updated),
-                             article.category, instant(article.published), safe_name(article.id),
-                             article_to_json(article)))
-            tick(result.records_read)
-        leftovers = [record for records in stored.values() for record in records]
-        store.delete_records(record.rowid for record in leftovers)
-        store.add_records(file.key, new_rows)
-        store.touch([record.id for record in leftovers] + [row[1] for row in new_rows] + moved)
-        store.move_records(moves)
-        store.set_rejected(file.key, rejections)
         store.set_file(file.key, file.stat)
+    for source, sync in syncs:
+        store.forget_positions(source.key, sync.removed)
+        versions = {origin.index: version for _, origin, version in sync.posts}
+        _ingest_records(config, store, source.key, [(raw, origin) for raw, origin, _ in sync.posts],
+                        result, tick, fill, versions)
     return result
+
+
+def _ingest_records(config: Config, store: Store, key: str, raws: list[Raw], result: Ingested,
+                    tick: Callable[[int], None], fill: Fill | None,
+                    versions: dict[int, str] | None = None) -> None:
+    """Store the records of one file (all of them: `versions` None) or of some positions of a
+    network source (`versions`: position -> version), normalizing only what is new."""
+    from .records import RecordError, article_to_json, normalize
+
+    positions = None if versions is None else sorted(versions)
+    stored: dict[str, list] = defaultdict(list)
+    for record in store.records_of(key, positions):
+        stored[record.hash].append(record)
+    fresh, moves, moved, rejections = [], [], [], []
+    for raw, origin in raws:
+        result.records_read += 1
+        digest = record_hash(raw)
+        if stored.get(digest):
+            kept = stored[digest].pop()
+            if kept.position != origin.index:  # a tie between duplicates goes by position
+                moves.append((kept.rowid, origin.index))
+                moved.append(kept.id)
+            continue
+        try:
+            fresh.append((origin, digest, normalize(raw, config, origin)))
+        except RecordError as error:
+            result.rejected.append(error)
+            rejections.append(Rejection(key, origin.index, origin.line, error.record_id,
+                                        error.field, error.reason, origin.item))
+        tick(result.records_read)
+    articles = [article for _, _, article in fresh]
+    if fill is not None and articles:
+        articles = fill(articles)
+    rows = [(origin.index, article.id, digest, instant(article.updated), article.category,
+             instant(article.published), safe_name(article.id), article_to_json(article),
+             versions.get(origin.index) if versions else None)
+            for (origin, digest, _), article in zip(fresh, articles, strict=True)]
+    leftovers = [record for records in stored.values() for record in records]
+    store.delete_records(record.rowid for record in leftovers)
+    store.add_records(key, rows)
+    store.touch([record.id for record in leftovers] + [row[1] for row in rows] + moved)
+    store.move_records(moves)
+    store.set_rejected(key, rejections, positions)
 
 
 def record_hash(raw: object) -> str:

@@ -1,4 +1,5 @@
-"""The only module that touches the output folder: safe names, atomic write-if-changed, the lock.
+"""The only module that touches the output folder: safe names, atomic write-if-changed, the lock;
+and, once files are published, the WebSub pings that tell hubs so.
 
 A reader (or the web server) always sees a file's old bytes or its new bytes, never a mix: each
 file is written to a temporary file in the same folder, flushed to disk, then renamed over the
@@ -15,11 +16,14 @@ import functools
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from .net import Client
 
 LOCK_NAME = ".syndicate.lock"
 TEMP_PREFIX = ".syndicate-tmp-"
@@ -259,3 +263,24 @@ def _make_folder(folder: Path) -> None:
 def _remove_quietly(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
+
+
+def ping_hubs(client: Client, pings: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Send a WebSub publish notification (hub.mode=publish, hub.url=the feed) for each
+    (hub, feed URL) pair, one request per hub; returns (hub, feed URL, why) of those that failed.
+    A failed ping fails nothing: the caller keeps it for the next run."""
+    from .net import FetchError
+
+    by_hub: dict[str, list[str]] = {}
+    for hub, topic in pings:
+        by_hub.setdefault(hub, []).append(topic)
+    failed = []
+    for hub, topics in sorted(by_hub.items()):
+        data = [("hub.mode", "publish")] + [("hub.url", topic) for topic in sorted(topics)]
+        try:
+            reply = client.post(hub, data)
+            reason = None if 200 <= reply.status < 300 else f"HTTP {reply.status}"
+        except FetchError as exc:
+            reason = str(exc)
+        failed += [(hub, topic, reason) for topic in topics if reason]
+    return failed

@@ -36,10 +36,11 @@ class Origin:
     source: str
     index: int
     line: int | None = None
+    item: str | None = None  # what the source calls the record ("post 12"), else "record #n"
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{where} (record #{self.index + 1})"
+        return f"{where} ({self.item or f'record #{self.index + 1}'})"
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ class RecordError(ValueError):
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.origin.source, "index": self.origin.index, "line": self.origin.line,
-                "id": self.record_id, "field": self.field, "reason": self.reason}
+                "item": self.origin.item, "id": self.record_id, "field": self.field,
+                "reason": self.reason}
 
 
 _Fail = Callable[[str, str], "RecordError"]  # makes the error for a field of the current record

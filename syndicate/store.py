@@ -9,8 +9,11 @@ Tables (schema version in PRAGMA user_version, migrated forward by MIGRATIONS):
   articles  the published article of each id: the record with the newest `updated` (a tie: the
             later file and position)
   rejected  the records of each file that could not be published, with the reason
-  feeds     the (id, hash) signature of what each feed file last showed
-  meta      the fingerprint of the config and program that built the output, last run, last change
+  feeds     the (id, hash) signature of what each feed file last showed, and how many items
+  images    the size and type of each image URL read over HTTP (or why it could not be read)
+  pings     WebSub publish pings that failed, to send again on the next run
+  meta      the fingerprint of the config and program that built the output, last run, last
+            change, and the sync state of each WordPress source
 """
 
 from __future__ import annotations
@@ -51,6 +54,18 @@ MIGRATIONS = (
     CREATE TABLE feeds (path TEXT PRIMARY KEY, signature TEXT NOT NULL);
     CREATE TABLE duplicates (id TEXT PRIMARY KEY, records INTEGER NOT NULL) WITHOUT ROWID;
     """,
+    # 3: network sources: the version (WordPress modified_gmt) of each record, a name for a
+    # rejected post, item counts per feed (to refuse publishing a feed that lost most of its
+    # items), image facts read over HTTP, and WebSub pings still to send
+    """
+    ALTER TABLE records ADD COLUMN version TEXT;
+    ALTER TABLE rejected ADD COLUMN item TEXT;
+    ALTER TABLE feeds ADD COLUMN items INTEGER;
+    CREATE TABLE images (url TEXT PRIMARY KEY, width INTEGER, height INTEGER, type TEXT,
+                         error TEXT) WITHOUT ROWID;
+    CREATE TABLE pings (hub TEXT NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (hub, topic))
+        WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -82,10 +97,11 @@ class Rejection:
     id: str | None
     field: str
     reason: str
+    item: str | None = None  # what a source calls the record ("post 12"), else record #n
 
     def __str__(self) -> str:  # as RecordError says it
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return (f"{where} (record #{self.position + 1}): id {self.id or '?'}: "
+        return (f"{where} ({self.item or f'record #{self.position + 1}'}): id {self.id or '?'}: "
                 f"{self.field}: {self.reason}")
 
 
@@ -183,16 +199,45 @@ class Store:
 
     # --- records ---
 
-    def records_of(self, path: str) -> list[StoredRecord]:
-        return [StoredRecord(*row) for row in self.db.execute(
-            "SELECT rowid, position, id, hash FROM records WHERE file = ?", (path,))]
+    def records_of(self, path: str, positions: Sequence[int] | None = None
+                   ) -> list[StoredRecord]:
+        """The records of one file or source; with `positions`, only those at these positions."""
+        query = "SELECT rowid, position, id, hash FROM records WHERE file = ?"
+        if positions is None:
+            return [StoredRecord(*row) for row in self.db.execute(query, (path,))]
+        found = []
+        for start in range(0, len(positions), 500):
+            chunk = positions[start:start + 500]
+            found += [StoredRecord(*row) for row in self.db.execute(
+                f"{query} AND position IN ({','.join('?' * len(chunk))})", (path, *chunk))]
+        return found
+
+    def versions(self, path: str) -> dict[int, str | None]:
+        """position -> version of every record of a source (WordPress: post id -> modified),
+        rejected ones included, so that a full sync fetches only what changed."""
+        found = dict(self.db.execute("SELECT position, version FROM records WHERE file = ?",
+                                     (path,)))
+        for (position,) in self.db.execute("SELECT position FROM rejected WHERE file = ?",
+                                           (path,)):
+            found.setdefault(position, None)
+        return found
 
     def add_records(self, path: str, rows: Iterable[tuple[Any, ...]]) -> None:
         """Insert rows of one file: (position, id, hash, updated, category, published, file
-        name, article JSON); `touch` the ids."""
+        name, article JSON, version); `touch` the ids."""
         self.db.executemany(
             "INSERT INTO records (file, position, id, hash, updated, category, published, name, "
-            "article) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ((path, *row) for row in rows))
+            "article, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((path, *row) for row in rows))
+
+    def forget_positions(self, path: str, positions: Sequence[int]) -> None:
+        """Drop the records (and rejections) at these positions of a source, touching their ids:
+        posts that a WordPress listing no longer has."""
+        for record in self.records_of(path, positions):
+            self.touch([record.id])
+            self.db.execute("DELETE FROM records WHERE rowid = ?", (record.rowid,))
+        self.db.executemany("DELETE FROM rejected WHERE file = ? AND position = ?",
+                            ((path, position) for position in positions))
 
     def touch(self, ids: Iterable[str]) -> None:
         """Mark ids whose records changed, for refresh()."""
@@ -207,14 +252,22 @@ class Store:
     def delete_records(self, rowids: Iterable[int]) -> None:
         self.db.executemany("DELETE FROM records WHERE rowid = ?", ((r,) for r in rowids))
 
-    def set_rejected(self, path: str, rows: Sequence[Rejection]) -> None:
-        self.db.execute("DELETE FROM rejected WHERE file = ?", (path,))
-        self.db.executemany("INSERT INTO rejected VALUES (?, ?, ?, ?, ?, ?)",
-                            ((r.file, r.position, r.line, r.id, r.field, r.reason) for r in rows))
+    def set_rejected(self, path: str, rows: Sequence[Rejection],
+                     positions: Sequence[int] | None = None) -> None:
+        """Replace the rejections of a file (or, with `positions`, of those positions only)."""
+        if positions is None:
+            self.db.execute("DELETE FROM rejected WHERE file = ?", (path,))
+        else:
+            self.db.executemany("DELETE FROM rejected WHERE file = ? AND position = ?",
+                                ((path, position) for position in positions))
+        self.db.executemany("INSERT INTO rejected VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            ((r.file, r.position, r.line, r.id, r.field, r.reason, r.item)
+                             for r in rows))
 
     def rejected(self) -> list[Rejection]:
         return [Rejection(*row) for row in self.db.execute(
-            "SELECT * FROM rejected ORDER BY file, position")]
+            "SELECT file, position, line, id, field, reason, item FROM rejected "
+            "ORDER BY file, position")]
 
     # --- the published article of each id ---
 
@@ -305,12 +358,40 @@ class Store:
 
     # --- what each feed file last showed ---
 
-    def signature(self, path: str) -> str | None:
-        row = self.db.execute("SELECT signature FROM feeds WHERE path = ?", (path,)).fetchone()
-        return row[0] if row else None
+    def signature(self, path: str) -> tuple[str, int | None] | None:
+        """The signature of what a feed last showed, and its number of items."""
+        row = self.db.execute("SELECT signature, items FROM feeds WHERE path = ?",
+                              (path,)).fetchone()
+        return (row[0], row[1]) if row else None
 
-    def set_signature(self, path: str, signature: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?)", (path, signature))
+    def set_signature(self, path: str, signature: str, items: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO feeds (path, signature, items) VALUES (?, ?, ?)",
+                        (path, signature, items))
+
+    # --- facts read over HTTP, and pings still to send ---
+
+    def image_facts(self, urls: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        """url -> (width, height, type, error) of the images already read."""
+        found: dict[str, tuple[Any, ...]] = {}
+        for start in range(0, len(urls), 500):
+            chunk = urls[start:start + 500]
+            for url, *facts in self.db.execute(
+                    f"SELECT url, width, height, type, error FROM images "
+                    f"WHERE url IN ({','.join('?' * len(chunk))})", chunk):
+                found[url] = tuple(facts)
+        return found
+
+    def set_image_facts(self, url: str, width: int | None, height: int | None,
+                        kind: str | None, error: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO images VALUES (?, ?, ?, ?, ?)",
+                        (url, width, height, kind, error))
+
+    def pending_pings(self) -> list[tuple[str, str]]:
+        return list(self.db.execute("SELECT hub, topic FROM pings ORDER BY hub, topic"))
+
+    def set_pings(self, pings: Iterable[tuple[str, str]]) -> None:
+        self.db.execute("DELETE FROM pings")
+        self.db.executemany("INSERT OR IGNORE INTO pings VALUES (?, ?)", pings)
 
 
 

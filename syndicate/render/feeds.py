@@ -98,6 +98,7 @@ class _ChannelExtension(BaseExtension):
     def __init__(self) -> None:
         self.period = "hourly"
         self.frequency = 1
+        self.hubs: tuple[str, ...] = ()
 
     def extend_ns(self) -> dict[str, str]:
         return {"sy": NS_SY, "dc": NS_DC, "media": NS_MEDIA}
@@ -106,6 +107,8 @@ class _ChannelExtension(BaseExtension):
         channel = feed[0]
         xml_elem(f"{{{NS_SY}}}updatePeriod", channel).text = self.period
         xml_elem(f"{{{NS_SY}}}updateFrequency", channel).text = str(self.frequency)
+        for hub in self.hubs:  # WebSub (W3C REC section 4): readers subscribe at the hub
+            xml_elem(f"{{{NS_ATOM}}}link", channel, rel="hub", href=hub)
         return feed
 
 
@@ -164,6 +167,7 @@ def render_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> b
         fg.image(url=config.site.logo, title=spec.title, link=spec.home_url)
     fg.syndicate.period = config.output.update_period
     fg.syndicate.frequency = config.output.update_frequency
+    fg.syndicate.hubs = config.websub.hubs
     for article in articles:
         entry = fg.add_entry(order="append")
         entry.syndicate.article = article
@@ -185,6 +189,8 @@ def render_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> 
     fg.author({"name": config.site.author, "uri": config.site.url})
     fg.link(href=spec.url(config, "atom.xml"), rel="self", type="application/atom+xml")
     fg.link(href=spec.home_url, rel="alternate", type="text/html")
+    for hub in config.websub.hubs:
+        fg.link(href=hub, rel="hub")
     if config.site.logo:
         fg.logo(config.site.logo)
     for article in articles:
@@ -208,7 +214,7 @@ def render_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> 
 
 def render_json_feed(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
     """JSON Feed 1.1 carrying every item fact the RSS and Atom feeds carry."""
-    feed = {
+    feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": spec.title,
         "home_page_url": spec.home_url,
@@ -216,8 +222,10 @@ def render_json_feed(config: Config, spec: FeedSpec, articles: Sequence[Article]
         "description": spec.description,
         "language": config.site.language,
         "authors": [{"name": config.site.author, "url": config.site.url}],
-        "items": [_json_item(config, article) for article in articles],
     }
+    if config.websub.hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in config.websub.hubs]
+    feed["items"] = [_json_item(config, article) for article in articles]
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
