@@ -286,9 +286,9 @@ def _ping(config: Config, store: Store, network: _Network, report: BuildReport,
     if not pings:
         return
     failed = ping_hubs(network.client, pings)
-    report.warnings += [f"WebSub hub {hub}: {reason}; {topic} will be announced on the next run"
-                        for hub, topic, reason in failed]
-    store.set_pings([(hub, topic) for hub, topic, _ in failed])
+    report.warnings += [f"WebSub hub {hub}: {reason}; {len(topics)} changed feed(s) will be "
+                        "announced on the next run" for hub, (reason, topics) in failed.items()]
+    store.set_pings([(hub, topic) for hub, (_, topics) in failed.items() for topic in topics])
     store.commit()
 
 

@@ -72,12 +72,14 @@ class Client:
         return self._send("GET", url, params=params, auth=auth, headers=headers,
                           prefix=prefix, redirects=redirects)
 
-    def post(self, url: str, data: Mapping[str, Any] | list[tuple[str, str]]) -> Reply:
-        return self._send("POST", url, data=data)
+    def post(self, url: str, data: Mapping[str, Any] | list[tuple[str, str]], *,
+             retry: bool = True) -> Reply:
+        """POST a form; without `retry`, one try (the caller tries again on its next run)."""
+        return self._send("POST", url, data=data, tries=None if retry else 1)
 
     def _send(self, method: str, url: str, *, prefix: int | None = None,
-              redirects: bool = True, **kwargs: Any) -> Reply:
-        tries = self.policy.retries + 1
+              redirects: bool = True, tries: int | None = None, **kwargs: Any) -> Reply:
+        tries = tries or self.policy.retries + 1
         for attempt in range(1, tries + 1):
             try:
                 with self.session.request(method, url, timeout=self.policy.timeout, stream=True,
@@ -92,7 +94,7 @@ class Client:
                     requests.exceptions.ChunkedEncodingError) as exc:
                 if attempt == tries:
                     raise FetchError(f"{_shown(url, kwargs)}: {_reason(exc)} "
-                                     f"({tries} tries)") from exc
+                                     f"({tries} {'try' if tries == 1 else 'tries'})") from exc
                 self._wait(url, attempt, None)
             except requests.RequestException as exc:  # an invalid URL, too many redirects
                 raise FetchError(f"{_shown(url, kwargs)}: {_reason(exc)}") from exc

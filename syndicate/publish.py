@@ -265,22 +265,23 @@ def _remove_quietly(path: Path) -> None:
         path.unlink()
 
 
-def ping_hubs(client: Client, pings: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """Send a WebSub publish notification (hub.mode=publish, hub.url=the feed) for each
-    (hub, feed URL) pair, one request per hub; returns (hub, feed URL, why) of those that failed.
-    A failed ping fails nothing: the caller keeps it for the next run."""
+def ping_hubs(client: Client, pings: Iterable[tuple[str, str]]) -> dict[str, tuple[str, list[str]]]:
+    """Send a WebSub publish notification (hub.mode=publish, hub.url=each feed) for the
+    (hub, feed URL) pairs, one request per hub and one try (the next run is the retry);
+    returns hub -> (why, its feed URLs) for the hubs that failed."""
     from .net import FetchError
 
     by_hub: dict[str, list[str]] = {}
     for hub, topic in pings:
         by_hub.setdefault(hub, []).append(topic)
-    failed = []
+    failed = {}
     for hub, topics in sorted(by_hub.items()):
         data = [("hub.mode", "publish")] + [("hub.url", topic) for topic in sorted(topics)]
         try:
-            reply = client.post(hub, data)
+            reply = client.post(hub, data, retry=False)
             reason = None if 200 <= reply.status < 300 else f"HTTP {reply.status}"
         except FetchError as exc:
-            reason = str(exc)
-        failed += [(hub, topic, reason) for topic in topics if reason]
+            reason = str(exc).removeprefix(f"{hub}: ")
+        if reason:
+            failed[hub] = (reason, topics)
     return failed

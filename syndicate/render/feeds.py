@@ -16,6 +16,7 @@ is worked around here, and tests/test_feedgen_workarounds.py pins every one:
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -175,7 +176,8 @@ def render_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> b
         entry.link(href=article.url)
         entry.guid(article_id(config, article), permalink=False)
         entry.pubDate(article.published)
-        entry.description(article.summary)
+        # RSS readers take a description as HTML: the plain summary is escaped for it once
+        entry.description(html.escape(article.summary, quote=False))
         entry.content(article.content_html)  # with a description, this is content:encoded
         entry.category([{"term": name} for name in labels(config, article)])
     return fg.rss_str(pretty=True)
