@@ -307,7 +307,7 @@ def status(config: Config, output: Path | None = None) -> dict[str, Any]:
     path = config.output.index_path()
     if not path.is_file():
         raise StoreError(f"no index at {path} yet; run syndicate build first")
-    store = Store.open(path)
+    store = Store.open(path, readonly=True)
     try:
         counts = store.counts_by_category()
         return {
@@ -498,10 +498,13 @@ def _report_body(config: Config, store: Store, report: BuildReport) -> dict[str,
     }
 
 
-def load_articles(config: Config) -> tuple[list[Article], BuildReport]:
+def load_articles(config: Config, session: requests.Session | None = None
+                  ) -> tuple[list[Article], BuildReport]:
     """Every valid article of the config's sources, newest first, one per id, read straight
-    from the sources (no index, nothing written); the report holds the rejected records.
+    from the sources (every post of a WordPress source; no index, nothing written); the report
+    holds the rejected records.
 
+    :param session: the requests.Session for WordPress sources.
     :raises BuildError: when a source cannot be read.
     """
     from .records import RecordError, normalize
@@ -509,9 +512,11 @@ def load_articles(config: Config) -> tuple[list[Article], BuildReport]:
 
     report = BuildReport()
     chosen: dict[str, Article] = {}
+    network = _Network(config, session)
     for source in config.sources:
         try:
-            raws = read_source(source)
+            raws = (_wordpress_raws(source, config, network) if source.type == "wordpress"
+                    else read_source(source))
         except SourceError as exc:
             raise BuildError(str(exc)) from exc
         for raw, origin in raws:
@@ -525,24 +530,51 @@ def load_articles(config: Config) -> tuple[list[Article], BuildReport]:
             if previous is None or article.updated >= previous.updated:
                 chosen[article.id] = article  # the newer edit wins; a tie, the later record
     report.articles = len(chosen)
+    report.requests = network.requests
     return newest_first(chosen.values()), report
 
 
+def _wordpress_raws(source: Source, config: Config, network: _Network) -> list[Any]:
+    from .sources.wordpress import WordPress
+
+    site = WordPress(network.client, source, config)
+    try:
+        sync = site.sync(full=True, since=None, known={})
+    finally:
+        network.requests += site.requests
+    return [(raw, origin) for raw, origin, _ in sync.posts]
+
+
 def find_article(config: Config, key: str) -> Article:
-    """The published article whose id, or URL, is `key`.
+    """The article whose id, or URL, is `key`: as the index last published it (fast, and what
+    feeds/articles/ holds), else as the sources hold it now (an article not built yet).
 
     :raises UnknownArticle: naming the closest ids there are.
     """
+    from .records import article_from_json
     from .urls import URLError, web_url
 
-    articles, _ = load_articles(config)
-    by_id = {article.id: article for article in articles}
-    if key in by_id:
-        return by_id[key]
     try:
         url = web_url(key)
     except URLError:
         url = None
+    path = config.output.index_path()
+    if path.is_file():
+        try:
+            store = Store.open(path, readonly=True)
+        except StoreError:
+            pass  # another version's index: the sources answer
+        else:
+            try:
+                found = store.find(key, url)
+            finally:
+                store.close()
+            if found:
+                return article_from_json(found)
+    articles, _ = load_articles(config)
+    by_id = {article.id: article for article in articles}
+    if key in by_id:
+        return by_id[key]
     for article in articles:
         if article.url == url:
             return article

@@ -118,19 +118,27 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open (or create) the index at `path`, migrating an older schema forward.
+    def open(cls, path: Path, *, readonly: bool = False) -> Store:
+        """Open (or create) the index at `path`, migrating an older schema forward. Read-only,
+        it takes no lock, so `status` and `share` never wait for a build in progress.
 
-        :raises StoreError: for a file that is not a SQLite database or not syndicate's index.
+        :raises StoreError: for a file that is not a SQLite database or not syndicate's index,
+            or, read-only, for one a build must migrate first.
         """
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None)
+            if readonly:
+                connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                             isolation_level=None)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the index {path}: {exc}") from exc
         store = cls(connection, path)
         try:
-            store._prepare()
+            store._check()
+            if not readonly:
+                store._prepare()
         except sqlite3.DatabaseError as exc:
             connection.close()
             raise StoreError(f"{path} is not a syndicate index ({exc}); move it away, or set "
@@ -138,9 +146,12 @@ class Store:
         except StoreError:
             connection.close()
             raise
+        if readonly and store.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            connection.close()
+            raise StoreError(f"{path} is from another syndicate version; run syndicate build")
         return store
 
-    def _prepare(self) -> None:
+    def _check(self) -> None:
         db = self.db
         application = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -151,6 +162,9 @@ class Store:
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path} was written by a newer syndicate (schema {version}, "
                              f"this one knows {SCHEMA_VERSION}); upgrade syndicate")
+
+    def _prepare(self) -> None:
+        db = self.db
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         migrate(db, SCHEMA_VERSION)
@@ -166,8 +180,9 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
 
     def close(self) -> None:
-        with suppress(sqlite3.Error):
-            self.db.execute("ROLLBACK")
+        if self.db.in_transaction:
+            with suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
         self.db.close()
 
     # --- meta ---
@@ -343,6 +358,15 @@ class Store:
                 f"SELECT a.id, r.article FROM articles a JOIN records r ON r.rowid = a.record "
                 f"WHERE a.id IN ({marks})", chunk))
         return [found[record_id] for record_id in ids]
+
+    def find(self, record_id: str | None, url: str | None) -> str | None:
+        """The article JSON of the published article with this id, or else this URL."""
+        query = "SELECT r.article FROM articles a JOIN records r ON r.rowid = a.record WHERE "
+        row = self.db.execute(query + "a.id = ?", (record_id,)).fetchone() if record_id else None
+        if row is None and url:  # a scan: `syndicate share URL` is rare, and only reads
+            row = self.db.execute(query + "json_extract(r.article, '$.url') = ? LIMIT 1",
+                                  (url,)).fetchone()
+        return row[0] if row else None
 
     def all_ids(self) -> Iterator[str]:
         cursor = self.db.execute("SELECT id FROM articles ORDER BY id")

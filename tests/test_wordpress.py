@@ -4,6 +4,7 @@ feeds as they were. test_wordpress_real.py runs the same code against WordPress 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -290,3 +291,21 @@ def test_a_wordpress_source_needs_a_url_and_takes_no_file_keys(
     assert "sources[0].path: expected no path in a wordpress source: path belongs to files " \
         "sources" in result.err
     assert "sources[0]: expected username and password_env together" in result.err
+
+
+# --- one article ---
+
+def test_share_answers_from_the_index_without_asking_wordpress(
+        site: Site, fake: FakeWordPress, run: Callable[..., Run]) -> None:
+    wp_site(site, fake)
+    assert run("build", "--config", site.config).code == 0
+    fake.requests.clear()
+    by_id = run("share", "103", "--config", site.config)
+    by_url = run("share", fake.posts[3]["link"], "--config", site.config)
+    assert by_id.code == by_url.code == 0
+    assert json.loads(by_id.out) == json.loads(by_url.out) == site.json("articles/103.json")
+    assert fake.requests == []
+    missing = run("share", "999", "--config", site.config)  # not built: the sources answer
+    assert missing.code == 1
+    assert missing.err == "syndicate: error: no published article has the id or URL '999'\n"
+    assert any("_fields=id%2Cmodified_gmt" in path for path in fake.requests)
