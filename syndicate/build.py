@@ -161,7 +161,7 @@ def _run(config: Config, store: Store, network: _Network, *, strict: bool, full:
         report = BuildReport(noop=True, requests=network.requests)
         _save_sync_state(store, syncs)
         store.commit()
-        _ping(config, store, network, report, [])  # only pings a failed run left
+        _send_pings(store, network, report)  # only those a run before could not deliver
         return report  # nothing changed: nothing read, nothing rendered
 
     report = BuildReport(on_file=on_file)
@@ -204,10 +204,10 @@ def _run(config: Config, store: Store, network: _Network, *, strict: bool, full:
     _save_sync_state(store, syncs)
     if report.written_count or report.removed:
         store.put("last_change", _now())
+    store.add_pings((hub, config.site.feeds_url + result.path) for hub in config.websub.hubs
+                    for result in report.files if result.written and result.items is not None)
     store.commit()  # only now: a run that died before this is done again by the next one
-    _ping(config, store, network, report, [config.site.feeds_url + result.path
-                                           for result in report.files
-                                           if result.written and result.items is not None])
+    _send_pings(store, network, report)
     return report
 
 
@@ -244,13 +244,14 @@ def _sync_wordpress(config: Config, store: Store, network: _Network, *, full: bo
             >= timedelta(hours=source.full_sync_hours)
         try:
             site = WordPress(network.client, source, config)
-            sync = site.sync(full=full or due, since=store.get(f"{state} high water"),
-                             known=store.versions(source.key))
+            try:
+                sync = site.sync(full=full or due, since=store.get(f"{state} high water"),
+                                 known=store.versions(source.key))
+            finally:
+                network.requests += site.requests
         except SourceError as exc:
             raise BuildError(f"{exc}; nothing was published, the feeds stay as they were"
                              ) from exc
-        finally:
-            network.requests += site.requests if "site" in locals() else 0
         syncs.append((source, sync))
     return syncs
 
@@ -275,14 +276,12 @@ def _image_filler(config: Config, store: Store, network: _Network
     return fill
 
 
-def _ping(config: Config, store: Store, network: _Network, report: BuildReport,
-          topics: Sequence[str]) -> None:
-    """Tell each WebSub hub which feeds changed, with the pings a failed run left; failures
-    become warnings and are kept for the next run. Runs after the commit: a hub that fetches
-    the feed at once sees the new file."""
-    pending = store.pending_pings()
-    pings = sorted(set(pending) | {(hub, topic) for hub in config.websub.hubs
-                                   for topic in topics})
+def _send_pings(store: Store, network: _Network, report: BuildReport) -> None:
+    """Tell each WebSub hub which feeds changed. The pings were stored with the files they
+    announce, so a run that dies here leaves them to the next; a hub that fails is a warning,
+    and its pings stay for the next run. After the commit: a hub that fetches the feed at once
+    sees the new file."""
+    pings = store.pending_pings()
     if not pings:
         return
     failed = ping_hubs(network.client, pings)

@@ -413,9 +413,12 @@ class Store:
     def pending_pings(self) -> list[tuple[str, str]]:
         return list(self.db.execute("SELECT hub, topic FROM pings ORDER BY hub, topic"))
 
+    def add_pings(self, pings: Iterable[tuple[str, str]]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO pings VALUES (?, ?)", pings)
+
     def set_pings(self, pings: Iterable[tuple[str, str]]) -> None:
         self.db.execute("DELETE FROM pings")
-        self.db.executemany("INSERT OR IGNORE INTO pings VALUES (?, ?)", pings)
+        self.add_pings(pings)
 
 
 

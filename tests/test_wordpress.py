@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
@@ -309,3 +310,21 @@ def test_share_answers_from_the_index_without_asking_wordpress(
     assert missing.code == 1
     assert missing.err == "syndicate: error: no published article has the id or URL '999'\n"
     assert any("_fields=id%2Cmodified_gmt" in path for path in fake.requests)
+
+
+def test_images_are_not_read_when_probing_is_off(
+        site: Site, fake: FakeWordPress, run: Callable[..., Run]) -> None:
+    fake.posts[0].update(wp_post(100, "有圖", image=f"{fake.url}img/baseline-1200x630.jpg"))
+    wp_site(site, fake, images={"probe": False, "allow_private": True})
+    assert run("build", "--config", site.config).code == 0
+    assert not any(path.startswith("/img/") for path in fake.requests)
+    entry = feedparser.parse(site.read("rss.xml")).entries[-1]
+    assert "width" not in entry.media_content[0]
+
+
+def test_retry_after_is_seconds_or_an_http_date() -> None:
+    now = datetime(2015, 10, 21, 7, 27, 30, tzinfo=UTC)
+    assert net.retry_after_seconds("120") == 120.0
+    assert net.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now) == 30.0
+    assert net.retry_after_seconds("Wed, 21 Oct 2015 07:00:00 GMT", now) == 0.0
+    assert net.retry_after_seconds("soon") is None
