@@ -246,7 +246,7 @@ def _sync_wordpress(config: Config, store: Store, network: _Network, *, full: bo
             site = WordPress(network.client, source, config)
             try:
                 sync = site.sync(full=full or due, since=store.get(f"{state} high water"),
-                                 known=store.versions(source.key))
+                                 known=functools.partial(store.versions, source.key))
             finally:
                 network.requests += site.requests
         except SourceError as exc:
@@ -538,7 +538,7 @@ def _wordpress_raws(source: Source, config: Config, network: _Network) -> list[A
 
     site = WordPress(network.client, source, config)
     try:
-        sync = site.sync(full=True, since=None, known={})
+        sync = site.sync(full=True, since=None, known=lambda ids: {})
     finally:
         network.requests += site.requests
     return [(raw, origin) for raw, origin, _ in sync.posts]

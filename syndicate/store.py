@@ -68,6 +68,7 @@ MIGRATIONS = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+_IN_CHUNK = 500
 
 
 class StoreError(Exception):
@@ -185,6 +186,15 @@ class Store:
                 self.db.execute("ROLLBACK")
         self.db.close()
 
+    def _select_in(self, query: str, values: Sequence[Any], *before: Any
+                   ) -> Iterator[tuple[Any, ...]]:
+        """The rows of `query`, whose ``IN ({marks})`` holds `values`, asked _IN_CHUNK at a
+        time (SQLite limits the variables of one statement); `before` binds the ? before it."""
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = values[start:start + _IN_CHUNK]
+            yield from self.db.execute(query.format(marks=",".join("?" * len(chunk))),
+                                       (*before, *chunk))
+
     # --- meta ---
 
     def get(self, key: str) -> str | None:
@@ -218,22 +228,21 @@ class Store:
                    ) -> list[StoredRecord]:
         """The records of one file or source; with `positions`, only those at these positions."""
         query = "SELECT rowid, position, id, hash FROM records WHERE file = ?"
-        if positions is None:
-            return [StoredRecord(*row) for row in self.db.execute(query, (path,))]
-        found = []
-        for start in range(0, len(positions), 500):
-            chunk = positions[start:start + 500]
-            found += [StoredRecord(*row) for row in self.db.execute(
-                f"{query} AND position IN ({','.join('?' * len(chunk))})", (path, *chunk))]
-        return found
+        rows = (self.db.execute(query, (path,)) if positions is None else
+                self._select_in(query + " AND position IN ({marks})", positions, path))
+        return [StoredRecord(*row) for row in rows]
 
-    def versions(self, path: str) -> dict[int, str | None]:
-        """position -> version of every record of a source (WordPress: post id -> modified),
-        rejected ones included, so that a full sync fetches only what changed."""
-        found = dict(self.db.execute("SELECT position, version FROM records WHERE file = ?",
-                                     (path,)))
-        for (position,) in self.db.execute("SELECT position FROM rejected WHERE file = ?",
-                                           (path,)):
+    def versions(self, path: str, positions: Sequence[int] | None = None
+                 ) -> dict[int, str | None]:
+        """position -> version of the records of a source (WordPress: post id -> modified),
+        rejected ones included (as None); of these positions only, or of all."""
+        def rows(query: str) -> Iterable[tuple[Any, ...]]:
+            if positions is None:
+                return self.db.execute(query, (path,))
+            return self._select_in(query + " AND position IN ({marks})", positions, path)
+
+        found = dict(rows("SELECT position, version FROM records WHERE file = ?"))
+        for (position,) in rows("SELECT position FROM rejected WHERE file = ?"):
             found.setdefault(position, None)
         return found
 
@@ -323,13 +332,8 @@ class Store:
 
     def published_names(self, names: Sequence[str]) -> set[str]:
         """Those of `names` that are the file names of published articles."""
-        found: set[str] = set()
-        for start in range(0, len(names), 500):
-            chunk = names[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(row[0] for row in self.db.execute(
-                f"SELECT name FROM articles WHERE name IN ({marks})", chunk))
-        return found
+        return {row[0] for row in self._select_in(
+            "SELECT name FROM articles WHERE name IN ({marks})", names)}
 
     def duplicates(self) -> list[tuple[str, list[str]]]:
         """Each id held by more than one record, with the article JSON of each, winner first."""
@@ -350,13 +354,9 @@ class Store:
 
     def article_json(self, ids: Sequence[str]) -> list[str]:
         """The stored article JSON of each id, in the order given."""
-        found = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(self.db.execute(
-                f"SELECT a.id, r.article FROM articles a JOIN records r ON r.rowid = a.record "
-                f"WHERE a.id IN ({marks})", chunk))
+        found = dict(self._select_in(
+            "SELECT a.id, r.article FROM articles a JOIN records r ON r.rowid = a.record "
+            "WHERE a.id IN ({marks})", ids))
         return [found[record_id] for record_id in ids]
 
     def find(self, record_id: str | None, url: str | None) -> str | None:
@@ -396,14 +396,8 @@ class Store:
 
     def image_facts(self, urls: Sequence[str]) -> dict[str, tuple[Any, ...]]:
         """url -> (width, height, type, error) of the images already read."""
-        found: dict[str, tuple[Any, ...]] = {}
-        for start in range(0, len(urls), 500):
-            chunk = urls[start:start + 500]
-            for url, *facts in self.db.execute(
-                    f"SELECT url, width, height, type, error FROM images "
-                    f"WHERE url IN ({','.join('?' * len(chunk))})", chunk):
-                found[url] = tuple(facts)
-        return found
+        return {url: tuple(facts) for url, *facts in self._select_in(
+            "SELECT url, width, height, type, error FROM images WHERE url IN ({marks})", urls)}
 
     def set_image_facts(self, url: str, width: int | None, height: int | None,
                         kind: str | None, error: str | None) -> None:

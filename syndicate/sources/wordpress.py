@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +25,8 @@ from .files import SourceError
 
 PER_PAGE = 100
 OVERLAP = timedelta(minutes=1)
+# post id -> version (modified_gmt) the index holds: of the ids given, or of every post (None)
+Known = Callable[[Sequence[int] | None], Mapping[int, str | None]]
 # WordPress's own excerpt_more, which ends an excerpt it cut from the content
 _AUTO_EXCERPT = re.compile(r"\[(&hellip;|&#8230;|…|\.\.\.)\]\s*(</p>)?\s*$")
 
@@ -56,10 +58,11 @@ class WordPress:
 
     # --- one sync ---
 
-    def sync(self, *, full: bool, since: str | None, known: Mapping[int, str | None]) -> Sync:
+    def sync(self, *, full: bool, since: str | None, known: Known) -> Sync:
         """Read what changed since `since` (a modified_gmt), or, with `full`, list every post.
 
-        :param known: post id -> version (modified_gmt) the index holds for this source.
+        :param known: the versions (modified_gmt) the index holds for this source, asked for
+            the posts an incremental sync read, or for all of them by a full one.
         :raises SourceError: naming the URL, when WordPress cannot be read or answers wrongly.
         """
         try:
@@ -69,27 +72,29 @@ class WordPress:
         result.requests = self.requests
         return result
 
-    def _since(self, since: str, known: Mapping[int, str | None]) -> Sync:
+    def _since(self, since: str, known: Known) -> Sync:
         after = _gmt(since) - OVERLAP
         posts = self._pages("/wp/v2/posts", {
             "modified_after": after.strftime("%Y-%m-%dT%H:%M:%SZ"), "orderby": "modified",
             "order": "asc", "_embed": "1"}, _check_post)
-        changed = [post for post in posts if known.get(post["id"]) != post["modified_gmt"]]
+        held = known([post["id"] for post in posts]) if posts else {}
+        changed = [post for post in posts if held.get(post["id"]) != post["modified_gmt"]]
         return self._records(Sync(full=False), changed, since)
 
-    def _full(self, known: Mapping[int, str | None]) -> Sync:
+    def _full(self, known: Known) -> Sync:
+        held = known(None)
         listed = self._pages("/wp/v2/posts", {"_fields": "id,modified_gmt", "orderby": "id",
                                               "order": "asc"}, _check_stub)
         versions = {post["id"]: post["modified_gmt"] for post in listed}
         wanted = sorted(post_id for post_id, version in versions.items()
-                        if known.get(post_id) != version)
+                        if held.get(post_id) != version)
         posts: list[dict[str, Any]] = []
         for start in range(0, len(wanted), PER_PAGE):
             chunk = wanted[start:start + PER_PAGE]
             posts += self._pages("/wp/v2/posts", {
                 "include": ",".join(map(str, chunk)), "per_page": str(len(chunk)),
                 "_embed": "1"}, _check_post, expect=len(chunk))
-        sync = Sync(full=True, removed=sorted(set(known) - set(versions)))
+        sync = Sync(full=True, removed=sorted(set(held) - set(versions)))
         return self._records(sync, posts, max(versions.values(), default=None))
 
     def _records(self, sync: Sync, posts: list[dict[str, Any]], high_water: str | None) -> Sync:
