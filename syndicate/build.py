@@ -240,7 +240,7 @@ def _sync_wordpress(config: Config, store: Store, network: _Network, *, full: bo
     for source in sources:
         state = f"wordpress {source.key}"
         last_full = store.get(f"{state} full")
-        due = last_full is None or datetime.now(UTC) - datetime.fromisoformat(last_full) \
+        due = last_full is None or _clock() - datetime.fromisoformat(last_full) \
             >= timedelta(hours=source.full_sync_hours)
         try:
             site = WordPress(network.client, source, config)
@@ -291,9 +291,14 @@ def _send_pings(store: Store, network: _Network, report: BuildReport) -> None:
     store.commit()
 
 
+def _clock() -> datetime:
+    """The wall clock: for `syndicate status` and for when a full WordPress sync is due, never
+    for what is published (nothing published says "now"). A test moves it."""
+    return datetime.now(UTC)
+
+
 def _now() -> str:
-    """The wall clock, for `syndicate status` only: nothing published ever says "now"."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return _clock().isoformat(timespec="seconds")
 
 
 def status(config: Config, output: Path | None = None) -> dict[str, Any]:

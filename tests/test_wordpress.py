@@ -4,10 +4,11 @@ feeds as they were. test_wordpress_real.py runs the same code against WordPress 
 
 from __future__ import annotations
 
+import importlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
@@ -328,3 +329,22 @@ def test_retry_after_is_seconds_or_an_http_date() -> None:
     assert net.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now) == 30.0
     assert net.retry_after_seconds("Wed, 21 Oct 2015 07:00:00 GMT", now) == 0.0
     assert net.retry_after_seconds("soon") is None
+
+
+def test_a_full_sync_comes_by_itself_every_full_sync_hours(
+        site: Site, fake: FakeWordPress, run: Callable[..., Run],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = importlib.import_module("syndicate.build")  # the module, not the function
+    start = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    monkeypatch.setattr(pipeline, "_clock", lambda: start)
+    wp_site(site, fake, source={"full_sync_hours": 6})
+    assert run("build", "--config", site.config).code == 0
+    gone = fake.posts.pop(7)
+    monkeypatch.setattr(pipeline, "_clock", lambda: start + timedelta(hours=5, minutes=59))
+    assert run("build", "--config", site.config).code == 0
+    assert gone["link"] in site.read("rss.xml")
+    fake.requests.clear()
+    monkeypatch.setattr(pipeline, "_clock", lambda: start + timedelta(hours=6))
+    assert run("build", "--config", site.config).code == 0
+    assert gone["link"] not in site.read("rss.xml")
+    assert sum("_fields=id%2Cmodified_gmt" in path for path in fake.requests) == 1
