@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -80,6 +81,22 @@ def _parser() -> argparse.ArgumentParser:
     share_cmd.add_argument("--format", choices=SHARE_FORMATS, default="json",
                            help="json: the whole payload (default); head: the <head> fragment; "
                                 "buttons: the share buttons' HTML")
+    check_cmd = commands.add_parser(
+        "check", help="lint a published feeds folder, offline",
+        description="Check every feed, OPML file and head fragment below DIR (this site's or "
+                    "any other's): well-formed XML, required elements, RFC 822 / RFC 3339 "
+                    "dates, unique ids, absolute URLs, self links that match where each file "
+                    "lives, image sizes, and the Open Graph and Twitter tags of head fragments. "
+                    "One line per problem; exit 1 when there is an error.",
+        epilog="Example: syndicate check feeds",
+    )
+    check_cmd.add_argument("folder", metavar="DIR", nargs="?", type=Path,
+                           help="the folder (default: the config's output.dir)")
+    check_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
+                           help=f"the site configuration, for the default DIR (default: "
+                                f"{DEFAULT_CONFIG})")
+    check_cmd.add_argument("-q", "--quiet", action="store_true",
+                           help="print errors only, not warnings or the summary")
     return parser
 
 
@@ -96,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)
     try:
-        return {"build": _build, "status": _status, "share": _share}[args.command](args)
+        commands = {"build": _build, "status": _status, "share": _share, "check": _check}
+        return commands[args.command](args)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -171,6 +189,24 @@ def _share(args: argparse.Namespace) -> int:
         else:
             print(json.dumps(payload, ensure_ascii=False, indent=2))
     return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import check_folder
+
+    folder = args.folder or load_config(args.config).output.dir
+    if not folder.is_dir():
+        print(f"syndicate: error: {folder} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    checked, problems = check_folder(folder)
+    errors = sum(problem.error for problem in problems)
+    for problem in problems:
+        if problem.error or not args.quiet:
+            print(replace(problem, path=str(folder / problem.path)))
+    if not args.quiet:
+        print(f"{checked} file(s) checked: {errors} error(s), "
+              f"{len(problems) - errors} warning(s)")
+    return EXIT_FAILED if errors else EXIT_OK
 
 
 def _print_rejected(rejected: Sequence[Exception]) -> None:

@@ -1,0 +1,130 @@
+"""`syndicate check`: clean on what build writes, and one exact line per problem on files broken
+the ways feeds break in the wild (each made by editing a real published file)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_CONFIG, Run
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from syndicate import build, load_config
+
+    folder = tmp_path_factory.mktemp("published") / "feeds"
+    build(load_config(EXAMPLE_CONFIG), output=folder)
+    return folder
+
+
+def broken(published: Path, tmp_path: Path, relative: str, old: str, new: str,
+           count: int = 1) -> Path:
+    """A copy of one published file with `old` replaced by `new`, alone in a folder at its
+    relative place (so that its self link still matches)."""
+    text = (published / relative).read_text(encoding="utf-8")
+    assert old in text, old
+    target = tmp_path / "site" / relative
+    target.parent.mkdir(parents=True)
+    target.write_text(text.replace(old, new, count), encoding="utf-8")
+    return tmp_path / "site"
+
+
+def line_of(folder: Path, relative: str, fragment: str) -> int:
+    lines = (folder / relative).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if fragment in line)
+
+
+def test_what_build_writes_has_no_error(published: Path, run: Callable[..., Run]) -> None:
+    result = run("check", published)
+    assert result.code == 0
+    assert result.out.splitlines()[-1] == "117 file(s) checked: 0 error(s), 16 warning(s)"
+    warnings = result.out.splitlines()[:-1]
+    # the sample images that give no size and cannot be read from example.com
+    assert all(line.endswith("og:image without og:image:width and height: Facebook shows a "
+                             "small card on the first share") for line in warnings)
+
+
+def test_the_default_folder_is_the_configs_output(published: Path, tmp_path: Path,
+                                                  run: Callable[..., Run]) -> None:
+    site = tmp_path / "config"
+    shutil.copytree(EXAMPLE_CONFIG.parent, site)
+    result = run("check", "-q", "--config", site / "site.yaml")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"syndicate: error: {tmp_path / 'feeds'} is not a folder\n"
+
+
+CASES = [
+    ("local/rss.xml", "</channel>", "</chanel>", "not well-formed XML: Opening and ending tag "
+     "mismatch: channel line 3 and chanel"),
+    ("local/rss.xml", "<lastBuildDate>Wed, 04 Feb 2026", "<lastBuildDate>Thu, 04 Feb 2026",
+     "wrong day of the week in 'Thu, 04 Feb 2026 15:00:00 +0800': it is a Wed"),
+    ("local/rss.xml", "<pubDate>", "<pubDate>2026-02-04 ", "not an RFC 822 date: "),
+    ("local/rss.xml", "<link>https://nchn.example.com/2026/02/04/2026020408/</link>",
+     "<link>/2026/02/04/2026020408/</link>",
+     "item link is not an absolute http(s) URL: '/2026/02/04/2026020408/'"),
+    ("local/rss.xml", "feeds/local/rss.xml", "feeds/life/rss.xml",
+     "the self link https://nchn.example.com/feeds/life/rss.xml does not end in "
+     "/local/rss.xml, where this file lives"),
+    ("local/rss.xml", "<title>地方 | 全國大小事新聞網</title>\n", "",
+     "missing element: channel title"),
+    ("atom.xml", "<updated>", "<updated>yesterday ", "not an RFC 3339 date-time: 'yesterday "),
+    ("feed.json", '"date_modified": "', '"date_modified": "2026/02/04 ',
+     "not an RFC 3339 date-time: '2026/02/04 "),
+    ("feed.json", '"image": "https://', '"image": "//', "items[0].image is not an absolute "
+     "http(s) URL: '//"),
+    ("articles/2026020408.html", '<meta property="og:url"', '<meta property="og:uurl"',
+     "missing Open Graph tag og:url"),
+    ("articles/2026020401.html", 'content="1200"', 'content="1200px"',
+     "og:image:width is not a positive whole number: '1200px'"),
+    ("articles/2026020408.html", '<script type="application/ld+json">',
+     '<script>alert(1)</script><script type="application/ld+json">',
+     "a script of type 'text/javascript' in a head fragment"),
+]
+
+
+@pytest.mark.parametrize(("relative", "old", "new", "message"), CASES,
+                         ids=[case[3][:40] for case in CASES])
+def test_each_problem_is_one_line_with_file_and_line(
+        published: Path, tmp_path: Path, run: Callable[..., Run], relative: str, old: str,
+        new: str, message: str) -> None:
+    folder = broken(published, tmp_path, relative, old, new)
+    result = run("check", "-q", folder)
+    assert result.code == 1
+    errors = result.out.splitlines()
+    assert len(errors) == 1, errors
+    assert message in errors[0]
+    where = re.match(rf"^{re.escape(str(folder / relative))}(:(\d+))?: error: ", errors[0])
+    assert where, errors[0]
+    if where.group(2) and new.strip():
+        fragment = new.strip().splitlines()[0][:30]
+        assert int(where.group(2)) == line_of(folder, relative, fragment)
+
+
+def test_an_id_used_twice_points_at_both(published: Path, tmp_path: Path,
+                                        run: Callable[..., Run]) -> None:
+    text = (published / "local" / "atom.xml").read_text(encoding="utf-8")
+    ids = re.findall(r"<id>(tag:[^<]+article/[^<]+)</id>", text)
+    folder = broken(published, tmp_path, "local/atom.xml", ids[1], ids[0])
+    result = run("check", "-q", folder)
+    first = line_of(folder, "local/atom.xml", f"<id>{ids[0]}</id>")
+    second = [n for n, line in enumerate((folder / "local/atom.xml").read_text(
+        encoding="utf-8").splitlines(), 1) if f"<id>{ids[0]}</id>" in line][1]
+    assert result.out == (f"{folder}/local/atom.xml:{second}: error: id {ids[0]!r} appears "
+                          f"twice (first on line {first})\n")
+
+
+def test_untrusted_xml_entities_are_not_expanded(tmp_path: Path,
+                                                 run: Callable[..., Run]) -> None:
+    (tmp_path / "rss.xml").write_text(
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">'
+        '<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        '<rss version="2.0"><channel><title>&b;&secret;</title><link>https://a.example/</link>'
+        '<description>d</description></channel></rss>', encoding="utf-8")
+    result = run("check", "-q", tmp_path)
+    # neither the file nor the entities are read: the title is left without text
+    assert (result.code, result.out) == (
+        1, f"{tmp_path}/rss.xml:1: error: missing element: channel title\n")
