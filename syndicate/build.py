@@ -41,6 +41,7 @@ _CHUNK = 500  # articles loaded from the index at a time, to keep memory flat
 # A feed that would lose more than half of at least this many items is not published: most
 # likely a source answered with far fewer records than it has (DESIGN.md, "Publish").
 SHRINK_GUARD_ITEMS = 10
+DUPLICATES_LISTED = 20  # the dropped records of one id that the report names; it counts all
 
 
 class BuildError(Exception):
@@ -478,16 +479,16 @@ def _stream(store: Store, ids: Iterable[str]) -> Iterator[Article]:
 def _report_body(config: Config, store: Store, report: BuildReport) -> dict[str, Any]:
     """build-report.json: the state of the index (counts, rejected records, duplicates, item
     counts per feed) and the article files this run removed."""
-    from .records import article_from_json
+    from .records import Origin
     from .render.feeds import FORMATS
 
+    def origin(text: str) -> str:
+        return str(Origin(**json.loads(text)))
+
     rejected = store.rejected()
-    duplicates = []
-    for record_id, versions in store.duplicates():
-        kept, *dropped = (article_from_json(text).origin for text in versions)
-        dropped.sort(key=lambda origin: (origin.source, origin.index))
-        duplicates.append({"id": record_id, "kept": str(kept),
-                           "dropped": [str(origin) for origin in dropped]})
+    duplicates = [{"id": record_id, "records": count, "kept": origin(kept),
+                   "dropped": [origin(text) for text in dropped]}
+                  for record_id, count, kept, dropped in store.duplicates(DUPLICATES_LISTED)]
     feeds = [{"path": spec.folder + fmt.filename, "items": report.feed_items[spec.folder]}
              for spec in feed_specs(config) for fmt in FORMATS]
     return {

@@ -227,8 +227,10 @@ def _print_summary(report: BuildReport) -> None:
     for path in report.removed:
         print(f"removed   {path}")
     for duplicate in report.index.get("duplicates", []):
+        unnamed = duplicate["records"] - 1 - len(duplicate["dropped"])
+        more = f" and {unnamed:,} more" if unnamed else ""
         print(f"duplicate id {duplicate['id']}: kept {duplicate['kept']}, dropped "
-              f"{', '.join(duplicate['dropped'])}")
+              f"{', '.join(duplicate['dropped'])}{more}")
     print(f"{report.articles} articles; {report.records_read} records read from "
           f"{report.files_read} file(s), {report.changed} article(s) changed; "
           f"{report.written_count} file(s) written, {report.unchanged_count} unchanged{asked}")

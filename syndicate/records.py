@@ -27,6 +27,11 @@ from .urls import URLError, web_url
 REQUIRED = ("id", "url", "title", "category", "published")
 SUMMARY_CHARS = 160  # a derived summary: about two sentences of Chinese
 _ID_MAX = 200
+# The longest value a field may hold, in characters as given: a record past these is broken or
+# hostile, and one 10 MB title would be copied into every feed, page and tweet that shows it.
+FIELD_MAX = {"url": 2_048, "title": 1_000, "category": 200, "summary": 10_000,
+             "content_html": 2_000_000, "tags": 200, "author": 200, "image.url": 2_048,
+             "image.alt": 1_000}
 
 
 @dataclass(frozen=True)
@@ -157,8 +162,8 @@ def normalize(raw: object, config: Config, origin: Origin) -> Article:
         if _is_blank(raw.get(name)):
             raise fail(name, "required field is missing or empty")
     try:
-        url = web_url(_string(raw["url"]))
-    except (URLError, TypeError) as exc:
+        url = web_url(_text_value(raw["url"], fail, "url"))
+    except URLError as exc:
         raise fail("url", str(exc)) from None
     # Titles, names and alt texts are plain text: markup in them is dropped, not escaped, so no
     # page that prints them as text shows "<b>" and no meta tag carries a tag.
@@ -210,9 +215,13 @@ def _string(value: object) -> str:
 
 def _text_value(value: object, fail: _Fail, field: str) -> str:
     try:
-        return _string(value)
+        text = _string(value)
     except TypeError as exc:
         raise fail(field, str(exc)) from None
+    if len(text) > FIELD_MAX.get(field, len(text)):
+        raise fail(field, f"expected at most {FIELD_MAX[field]:,} characters, "
+                          f"found {len(text):,}")
+    return text
 
 
 def _id(value: object, origin: Origin) -> str:
@@ -223,7 +232,7 @@ def _id(value: object, origin: Origin) -> str:
                           f"expected a string or a number, found {type(value).__name__}")
     text = str(value).strip()
     if strip_xml_illegal(text) != text or len(text) > _ID_MAX:
-        raise RecordError(origin, text[:40], "id",
+        raise RecordError(origin, strip_xml_illegal(text[:40]), "id",
                           f"expected at most {_ID_MAX} printable characters, found {text[:40]!r}")
     return text
 
@@ -250,8 +259,8 @@ def _names(value: object, fail: _Fail, field: str) -> tuple[str, ...]:
     names: list[str] = []
     for item in items:
         if not isinstance(item, str | int) or isinstance(item, bool):
-            raise fail(field, f"expected a string or a list of strings, found {item!r}")
-        name = html_to_text(str(item))
+            raise fail(field, f"expected a string or a list of strings, found {item!r}"[:200])
+        name = html_to_text(_text_value(item, fail, field))
         if name and name not in names:
             names.append(name)
     return tuple(names)
@@ -262,8 +271,8 @@ def _image(value: object, base: str, fail: _Fail) -> Image:
     if _is_blank(spec.get("url")):
         raise fail("image", "expected an image URL or a mapping with url, found no url")
     try:
-        url = web_url(_string(spec["url"]), base)
-    except (URLError, TypeError) as exc:
+        url = web_url(_text_value(spec["url"], fail, "image.url"), base)
+    except URLError as exc:
         raise fail("image.url", str(exc)) from None
     size = {}
     for key in ("width", "height"):

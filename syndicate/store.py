@@ -335,13 +335,20 @@ class Store:
         return {row[0] for row in self._select_in(
             "SELECT name FROM articles WHERE name IN ({marks})", names)}
 
-    def duplicates(self) -> list[tuple[str, list[str]]]:
-        """Each id held by more than one record, with the article JSON of each, winner first."""
-        ids = [row[0] for row in self.db.execute("SELECT id FROM duplicates ORDER BY id")]
-        return [(record_id, [row[0] for row in self.db.execute(
-            "SELECT article FROM records WHERE id = ? "
-            "ORDER BY updated DESC, file DESC, position DESC", (record_id,))])
-            for record_id in ids]
+    def duplicates(self, limit: int) -> list[tuple[str, int, str, list[str]]]:
+        """Each id held by more than one record: (id, how many records, the origin JSON of the
+        one published, the origins of at most `limit` others in file order)."""
+        found = []
+        for record_id, count, winner in list(self.db.execute(
+                "SELECT d.id, d.records, a.record FROM duplicates d JOIN articles a "
+                "ON a.id = d.id ORDER BY d.id")):
+            origins = [row[0] for row in self.db.execute(
+                "SELECT json_extract(article, '$.origin') FROM records WHERE id = ? "
+                "AND rowid != ? ORDER BY file, position LIMIT ?", (record_id, winner, limit))]
+            kept = self.db.execute("SELECT json_extract(article, '$.origin') FROM records "
+                                   "WHERE rowid = ?", (winner,)).fetchone()[0]
+            found.append((record_id, count, kept, origins))
+        return found
 
     def top(self, category: str | None, limit: int) -> list[tuple[str, str]]:
         """(id, hash) of the newest `limit` articles, of one category or of all."""

@@ -11,6 +11,10 @@ import unicodedata
 # (they come from mis-decoded Windows-1252) and feed validators flag them, so they go too.
 _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SPACE = re.compile(r"\s+")
+# Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): in a title or a name
+# they reorder what follows ("abc\u202egnp.exe" shows as "abcexe.png"), in every page and feed
+# reader that prints it. Plain text has no use for them; the marks LRM/RLM stay.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 SENTENCE_ENDS = "。！？!?"
 
 # Elements whose text is never shown, and elements that end a line of text.
@@ -26,8 +30,9 @@ def strip_xml_illegal(value: str) -> str:
 
 
 def clean_line(value: str) -> str:
-    """One line of text: entities decoded once, illegal characters dropped, spaces collapsed."""
-    return _SPACE.sub(" ", strip_xml_illegal(html.unescape(value))).strip()
+    """One line of text: entities decoded once, illegal characters and bidi controls dropped,
+    spaces collapsed."""
+    return _SPACE.sub(" ", _BIDI_CONTROLS.sub("", strip_xml_illegal(html.unescape(value)))).strip()
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)|<!\[CDATA\[.*?(?:\]\]>|$)", re.DOTALL)
@@ -54,7 +59,7 @@ def html_to_text(markup: str) -> str:
         markup = _DANGLING_TAG.sub("", markup)
     if "&" in markup:
         markup = html.unescape(markup)
-    return _SPACE.sub(" ", strip_xml_illegal(markup)).strip()
+    return _SPACE.sub(" ", _BIDI_CONTROLS.sub("", strip_xml_illegal(markup))).strip()
 
 
 def _extends_cluster(char: str) -> bool:

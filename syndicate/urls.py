@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+from .text import strip_xml_illegal
+
 WEB_SCHEMES = ("http", "https")
 # Characters that stay as they are in each part: the URI reserved and unreserved sets and '%'
 # (an IRI that is already percent-encoded must not be encoded twice).
@@ -44,8 +46,12 @@ def web_url(value: str, base: str | None = None) -> str:
     """An absolute http(s) URI for `value`, resolved against `base` when given.
 
     Raises URLError for another scheme (javascript:, data:, ftp:), a relative URL without a
-    base, or a URL without a host.
+    base, a URL without a host, one with a user name or password, or one holding control
+    characters or lone surrogates.
     """
+    if strip_xml_illegal(value) != value:
+        raise URLError(f"expected a URL of printable characters, found control characters or "
+                       f"lone surrogates in {value!r}")
     url = urljoin(base, value.strip()) if base else value.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in WEB_SCHEMES:
@@ -54,4 +60,7 @@ def web_url(value: str, base: str | None = None) -> str:
         raise URLError(f"expected an http(s) URL, found scheme {parts.scheme!r} in {value!r}")
     if not parts.hostname:
         raise URLError(f"expected a URL with a host name, found {value!r}")
+    if parts.username is not None or parts.password is not None:
+        # https://nchn.example.com@evil.example/ reads as our site and goes elsewhere
+        raise URLError(f"expected a URL without a user name or password, found {value!r}")
     return iri_to_uri(url)

@@ -34,6 +34,9 @@ _RecordLoader.yaml_implicit_resolvers = {
 }
 
 Raw = tuple[Any, "Origin"]
+# YAML aliases may repeat a node anywhere: ten nested lists of ten aliases are 10**10 values
+# (the "billion laughs"). A records file that expands past this many values is refused.
+YAML_MAX_VALUES = 5_000_000
 
 
 def list_files(source: Source) -> list[Path]:
@@ -102,6 +105,10 @@ def _yaml_records(text: str, label: str) -> Iterator[Raw]:
     loader = _RecordLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}) > YAML_MAX_VALUES:
+            raise SourceError(f"{label}:{node.start_mark.line + 1}: expected records, found YAML "
+                              f"aliases that expand to more than {YAML_MAX_VALUES:,} values "
+                              "(an alias bomb?)")
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -109,6 +116,8 @@ def _yaml_records(text: str, label: str) -> Iterator[Raw]:
         reason = getattr(exc, "problem", None) or str(exc)
         raise SourceError(f"{label}{line}: expected valid YAML, found a syntax error: {reason}"
                           ) from exc
+    except RecursionError as exc:
+        raise SourceError(f"{label}: expected records, found YAML nested too deeply") from exc
     finally:
         loader.dispose()
     if isinstance(data, dict) and "articles" in data:
@@ -121,6 +130,24 @@ def _yaml_records(text: str, label: str) -> Iterator[Raw]:
         yield raw, Origin(label, index, item.start_mark.line + 1)
 
 
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values `node` stands for once every alias is copied out (memoized per node, so
+    the count itself stays as cheap as the document)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 1  # a node that contains itself counts once
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, sizes) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(key, sizes) + _expanded_size(value, sizes)
+                       for key, value in node.value)
+    else:
+        size = 1
+    sizes[id(node)] = size
+    return size
+
+
 def _json_records(text: str, label: str) -> Iterator[Raw]:
     from ..records import Origin
 
@@ -129,6 +156,8 @@ def _json_records(text: str, label: str) -> Iterator[Raw]:
     except json.JSONDecodeError as exc:
         raise SourceError(f"{label}:{exc.lineno}: expected valid JSON, found {exc.msg} "
                           f"at column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise SourceError(f"{label}: expected records, found JSON nested too deeply") from exc
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     if not isinstance(data, list):
@@ -153,4 +182,7 @@ def _jsonl_records(text: str, label: str) -> Iterator[Raw]:
         except json.JSONDecodeError as exc:
             yield Unparsable(f"expected one JSON object per line, found {exc.msg} "
                               f"at column {exc.colno}"), origin
+        except RecursionError:
+            yield Unparsable("expected one JSON object per line, found JSON nested too "
+                             "deeply"), origin
 
