@@ -51,8 +51,11 @@ def weighted_length(text: str, config: Mapping[str, Any] | None = None) -> int:
 # could start a URL without a scheme. Text free of those, whose URLs are plain http(s) URLs of a
 # host the library takes as one URL, weighs exactly 23 per URL plus each code point's weight.
 # Anything else goes to the library; tests/test_tweet.py checks that both paths agree.
+# twitter-text ends a URL's path and query only on some characters (validUrlPathEndingChars,
+# validUrlQueryEndingChars): "https://host/a%" or "…/a~" is a URL and one more character.
 _PLAIN_URL = re.compile(r"(?<!\S)https?://([a-z0-9-]+(?:\.[a-z0-9-]+)+)"
-                        r"(?:/[A-Za-z0-9_~%/-]*)?(?:\?[A-Za-z0-9_~%&=-]*)?(?!\S)")
+                        r"(?:/(?:[A-Za-z0-9_~%/-]*[A-Za-z0-9_/-])?)?"
+                        r"(?:\?(?:[A-Za-z0-9_~%&=-]*[A-Za-z0-9_&=-])?)?(?!\S)")
 _NOT_PLAIN = re.compile(
     r"[\x00-\x1f\x7f-\x9f.\u00a9\u00ae\u200b-\u200f\u2028-\u202f\u2060-\u206f\u20e3"
     r"\ufe00-\ufe0f\ufeff\ufff0-\uffff\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff"

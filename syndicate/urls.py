@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from .text import strip_xml_illegal
@@ -35,11 +36,20 @@ def iri_to_uri(iri: str) -> str:
         (
             parts.scheme,
             netloc,
-            quote(parts.path, safe=_SAFE),
-            quote(parts.query, safe=_SAFE),
-            quote(parts.fragment, safe=_SAFE),
+            _quote(parts.path),
+            _quote(parts.query),
+            _quote(parts.fragment),
         )
     )
+
+
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _quote(part: str) -> str:
+    """Percent-encode what is not ASCII or not allowed; an existing %XX stays, a '%' that
+    starts no %XX becomes %25 (else the URL is invalid, and X ends its link before it)."""
+    return quote(_STRAY_PERCENT.sub("%25", part), safe=_SAFE)
 
 
 def web_url(value: str, base: str | None = None) -> str:
