@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -139,6 +140,9 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
             return _run(config, store, _Network(config, session), strict=strict, full=full,
                         allow_shrink=allow_shrink,
                         progress=progress or (lambda stage, done, total: None), on_file=on_file)
+        except sqlite3.OperationalError as exc:  # a full disk, an index made read-only
+            raise StoreError(f"cannot write the index {store.path}: {exc}; nothing was "
+                             "published, the feeds stay as they were") from exc
         finally:
             store.close()
 
@@ -207,7 +211,11 @@ def _run(config: Config, store: Store, network: _Network, *, strict: bool, full:
         store.put("last_change", _now())
     store.add_pings((hub, config.site.feeds_url + result.path) for hub in config.websub.hubs
                     for result in report.files if result.written and result.items is not None)
-    store.commit()  # only now: a run that died before this is done again by the next one
+    try:
+        store.commit()  # only now: a run that died before this is done again by the next one
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"the files are published, but the index {store.path} could not "
+                         f"record it ({exc}); the next run does this run's work again") from exc
     _send_pings(store, network, report)
     return report
 
@@ -478,7 +486,9 @@ def _stream(store: Store, ids: Iterable[str]) -> Iterator[Article]:
 
 def _report_body(config: Config, store: Store, report: BuildReport) -> dict[str, Any]:
     """build-report.json: the state of the index (counts, rejected records, duplicates, item
-    counts per feed) and the article files this run removed."""
+    counts per feed). What one run did (files written, removed) is not in it: a run that was
+    killed after removing files would leave the next run's report without them, and the same
+    index must give the same bytes; `build -v` prints it."""
     from .records import Origin
     from .render.feeds import FORMATS
 
@@ -499,7 +509,6 @@ def _report_body(config: Config, store: Store, report: BuildReport) -> dict[str,
                       "field": r.field, "reason": r.reason} for r in rejected],
         "duplicates": duplicates,
         "feeds": feeds,
-        "removed": report.removed,
     }
 
 

@@ -108,6 +108,7 @@ class Publisher:
         self.root = root
         self.batch = batch
         self._pending: list[tuple[Path, Path]] = []  # (temporary file, target)
+        self._doomed: list[Path] = []  # removed in finish(), after the renames
         self._dirty_folders: set[Path] = set()
         self._folders: set[Path] = set()
 
@@ -153,36 +154,32 @@ class Publisher:
         self._sync_folders()
 
     def abort(self) -> None:
-        """Drop the files not yet renamed into place: their targets keep their old bytes."""
+        """Drop the files not yet renamed into place: their targets keep their old bytes; and
+        the removals not yet made: those files stay."""
         for temp, _ in self._pending:
             _remove_quietly(temp)
         self._pending.clear()
+        self._doomed.clear()
 
     def remove(self, relative: str) -> bool:
-        """Delete `root/relative` if it exists; True when it did."""
+        """Delete `root/relative`, if it exists, in finish() once the new files are in place;
+        True when it exists."""
         target = inside(self.root, relative)
-        try:
-            target.unlink()
-        except FileNotFoundError:
+        if not os.path.lexists(target):
             return False
-        except OSError as exc:
-            raise PublishError(f"cannot remove {target}: {exc.strerror}") from exc
-        self._dirty_folders.add(target.parent)
+        self._doomed.append(target)
         return True
 
-    def remove_others(self, folder: str, keep: set[str]) -> list[str]:
-        """Delete the files of `root/folder` whose relative path is not in `keep`; their paths."""
-        removed = []
-        for path in sorted(inside(self.root, folder).glob("*")):
-            relative = f"{folder}/{path.name}"
-            if path.is_file() and not path.name.startswith(".") and relative not in keep:
-                try:
-                    path.unlink()
-                except OSError as exc:
-                    raise PublishError(f"cannot remove {path}: {exc.strerror}") from exc
-                self._dirty_folders.add(path.parent)
-                removed.append(relative)
-        return removed
+    def _remove_doomed(self) -> None:
+        for target in self._doomed:
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise PublishError(f"cannot remove {target}: {exc.strerror}") from exc
+            self._dirty_folders.add(target.parent)
+        self._doomed.clear()
 
     def begin(self) -> list[Path]:
         """Start publishing (holding the lock): mark the folder as being written, and when the
@@ -192,30 +189,38 @@ class Publisher:
         """
         marker = self.root / MARKER_NAME
         leftovers: list[Path] = []
-        if marker.exists():
-            for folder in [self.root, *(p for p in self.root.iterdir() if p.is_dir())]:
-                with os.scandir(folder) as entries:
-                    leftovers += [Path(e.path) for e in entries if e.name.startswith(TEMP_PREFIX)]
-            for path in leftovers:
-                _remove_quietly(path)
-        else:
-            _make_folder(self.root)
-            marker.touch()
+        try:
+            if marker.exists():
+                for folder in [self.root, *(p for p in self.root.iterdir() if p.is_dir())]:
+                    with os.scandir(folder) as entries:
+                        leftovers += [Path(e.path) for e in entries
+                                      if e.name.startswith(TEMP_PREFIX)]
+                for path in leftovers:
+                    _remove_quietly(path)
+            else:
+                _make_folder(self.root)
+                marker.touch()
+        except OSError as exc:
+            raise PublishError(f"cannot write into {self.root}: {exc.strerror}") from exc
         return sorted(leftovers)
 
     def finish(self) -> None:
         """Publish what is pending, make every rename and removal durable, drop the mark."""
         self.flush()
+        self._remove_doomed()
         self._sync_folders()
         _remove_quietly(self.root / MARKER_NAME)
 
     def _sync_folders(self) -> None:
-        for folder in sorted(self._dirty_folders):
-            handle = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(handle)
-            finally:
-                os.close(handle)
+        try:
+            for folder in sorted(self._dirty_folders):
+                handle = os.open(folder, os.O_RDONLY)
+                try:
+                    os.fsync(handle)
+                finally:
+                    os.close(handle)
+        except OSError as exc:
+            raise PublishError(f"cannot sync {folder}: {exc.strerror or exc}") from exc
         self._dirty_folders.clear()
 
 

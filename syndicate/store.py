@@ -18,6 +18,7 @@ Tables (schema version in PRAGMA user_version, migrated forward by MIGRATIONS):
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
@@ -132,6 +133,14 @@ class Store:
                                              isolation_level=None)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                # Checked before SQLite touches it: a failed open would leave a -shm file with
+                # the index's mode, and the index unusable after its mode is fixed.
+                for part in (path, path.with_name(path.name + "-wal"),
+                             path.with_name(path.name + "-shm")):
+                    if part.exists() and not os.access(part, os.R_OK | os.W_OK):
+                        raise StoreError(f"cannot open the index: {part} is not writable (it "
+                                         "must be readable and writable by the user running "
+                                         "syndicate)")
                 connection = sqlite3.connect(path, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the index {path}: {exc}") from exc
@@ -140,6 +149,9 @@ class Store:
             store._check()
             if not readonly:
                 store._prepare()
+        except sqlite3.OperationalError as exc:  # the file may be fine; its surroundings are not
+            connection.close()
+            raise StoreError(f"cannot use the index {path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             connection.close()
             raise StoreError(f"{path} is not a syndicate index ({exc}); move it away, or set "
