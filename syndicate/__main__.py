@@ -1,0 +1,7 @@
+"""`python -m syndicate`: the same as the `syndicate` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
