@@ -59,6 +59,8 @@ def html_to_text(markup: str) -> str:
         markup = _DANGLING_TAG.sub("", markup)
     if "&" in markup:
         markup = html.unescape(markup)
+        if "<" in markup:  # "&lt;script&gt;" was markup too: a title or a meta value holds none
+            markup = _ANY_TAG.sub("", _HIDDEN_ELEMENTS.sub("", markup))
     return _SPACE.sub(" ", _BIDI_CONTROLS.sub("", strip_xml_illegal(markup))).strip()
 
 

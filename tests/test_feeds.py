@@ -12,7 +12,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import EXAMPLE_CONFIG
+from conftest import EXAMPLE_CONFIG, record
 
 import syndicate
 from syndicate.build import feed_specs
@@ -188,3 +188,18 @@ def test_site_and_category_feeds_describe_themselves(example):
     assert atom.feed.id == "tag:nchn.example.com,2026-01-01:feed"
     assert atom.feed.title == config.site.title
     assert atom.feed.author == config.site.author  # for entries that name no author
+
+
+def test_an_id_with_percent_signs_gets_a_canonical_tag_uri(site, run):
+    """The W3C validator decodes %25 twice and calls such a tag: URI non-canonical, so an id
+    holding '%' (a permalink used as the id) is written as base64url under article-b64/."""
+    permalink = "https://nchn.example.com/2026/02/04/%E5%8D%93%E6%8F%86/"
+    site.write_records([record(id=permalink), record(id="2026020402")])
+    assert run("build", "--config", site.config).code == 0
+    ids = [item["id"] for item in site.json("feed.json")["items"]]
+    assert sorted(ids) == [
+        "tag:nchn.example.com,2026-01-01:article-b64/aHR0cHM6Ly9uY2huLmV4YW1wbGUuY29tLzIwMjYvMDI"
+        "vMDQvJUU1JThEJTkzJUU2JThGJTg2Lw",
+        "tag:nchn.example.com,2026-01-01:article/2026020402"]
+    parsed = feedparser.parse(site.read("atom.xml"))
+    assert sorted(entry.id for entry in parsed.entries) == sorted(ids)

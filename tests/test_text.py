@@ -45,3 +45,15 @@ def test_excerpt_without_a_sentence_end_cuts_and_adds_an_ellipsis():
 ])
 def test_safe_cut_never_splits_a_grapheme(text, limit, cut):
     assert safe_cut(text, limit) == cut
+
+
+@pytest.mark.parametrize(("markup", "text"), [
+    ("&lt;script&gt;alert(1)&lt;/script&gt; 已編碼", "已編碼"),  # markup spelled by entities
+    ("&lt;b&gt;粗體&lt;/b&gt;", "粗體"),
+    ("數學題「1 &lt; 2 &gt; 0」", "數學題「1 < 2 > 0」"),  # not a tag: kept as text
+    ("我 &lt;3 台灣", "我 <3 台灣"),
+    ("abc\u202egnp.exe \u2066x\u2069", "abcgnp.exe x"),  # bidi overrides and isolates go
+    ("\u200f右至左標記", "\u200f右至左標記"),  # a right-to-left mark stays
+])
+def test_plain_text_holds_no_tag_and_no_bidi_override(markup, text):
+    assert html_to_text(markup) == text
