@@ -31,6 +31,7 @@ _RFC822 = re.compile(
     r"\d{2}:\d{2}(?::\d{2})? (?:[+-]\d{4}|GMT|UT|UTC|[ECMP][SD]T|[A-IK-Z])$")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
 _OG_REQUIRED = ("og:title", "og:type", "og:url", "og:image")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _TWITTER_CARDS = ("summary", "summary_large_image", "app", "player")
 
 
@@ -131,6 +132,7 @@ def _check_rss(report: _Report, relative: str, root: Any) -> None:
     for item in channel.iter("item"):
         if item.find("title") is None and item.find("description") is None:
             report.error(item.sourceline, "an item needs a title or a description")
+        _plain_title(report, item.find("title"))
         guid = item.find("guid")
         if guid is not None:
             _unique(report, seen, (guid.text or "").strip(), guid.sourceline, "guid")
@@ -163,6 +165,9 @@ def _check_atom(report: _Report, relative: str, root: Any) -> None:
     for entry in root.iter(ns + "entry"):
         for name in ("id", "title", "updated"):
             _required_text(report, entry, ns + name, "entry")
+        title = entry.find(ns + "title")
+        if title is not None and title.get("type", "text") == "text":
+            _plain_title(report, title)
         entry_id = entry.find(ns + "id")
         if entry_id is not None:
             _unique(report, seen, (entry_id.text or "").strip(), entry_id.sourceline, "id")
@@ -170,6 +175,12 @@ def _check_atom(report: _Report, relative: str, root: Any) -> None:
             _rfc3339(report, entry.find(ns + name))
         if not feed_author and entry.find(ns + "author") is None:
             report.error(entry.sourceline, "an entry needs an author when the feed has none")
+
+
+def _plain_title(report: _Report, element: Any) -> None:
+    """A title is text: a tag in it is shown as markup by some readers and run by none."""
+    if element is not None and _TAG.search(element.text or ""):
+        report.warning(element.sourceline, f"the title holds an HTML tag: {element.text!r}")
 
 
 def _required_text(report: _Report, parent: Any, name: str, where: str) -> None:
@@ -375,6 +386,10 @@ def _check_head(report: _Report, data: bytes) -> None:
     for tag, line in head.tags:
         if tag not in allowed:
             report.error(line, f"<{tag}> does not belong in a head fragment")
+    for key, values in head.meta.items():
+        for content, line in values:
+            if _TAG.search(content):
+                report.error(line, f"{key} holds an HTML tag: {content!r}; a preview shows it")
     first = {key: values[0] for key, values in head.meta.items()}
     for key in _OG_REQUIRED:
         if not first.get(key, ("", 0))[0].strip():

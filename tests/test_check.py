@@ -83,6 +83,9 @@ CASES = [
     ("articles/2026020408.html", '<script type="application/ld+json">',
      '<script>alert(1)</script><script type="application/ld+json">',
      "a script of type 'text/javascript' in a head fragment"),
+    ("articles/2026020408.html", '<meta property="og:description" content="',
+     '<meta property="og:description" content="&lt;b&gt;',
+     "og:description holds an HTML tag: '<b>"),
 ]
 
 
@@ -102,6 +105,18 @@ def test_each_problem_is_one_line_with_file_and_line(
     if where.group(2) and new.strip():
         fragment = new.strip().splitlines()[0][:30]
         assert int(where.group(2)) == line_of(folder, relative, fragment)
+
+
+def test_a_tag_in_a_title_is_a_warning(published: Path, tmp_path: Path,
+                                       run: Callable[..., Run]) -> None:
+    folder = broken(published, tmp_path, "local/rss.xml", "<title>大阪世博",
+                    "<title>&lt;b&gt;大阪世博")
+    result = run("check", folder)
+    line = line_of(folder, "local/rss.xml", "&lt;b&gt;大阪世博")
+    assert result.code == 0
+    assert result.out.splitlines()[0] == (
+        f"{folder}/local/rss.xml:{line}: warning: the title holds an HTML tag: "
+        "'<b>大阪世博TECH WORLD館「Take Home」 2026台灣燈會嘉義重現'")
 
 
 def test_an_id_used_twice_points_at_both(published: Path, tmp_path: Path,
