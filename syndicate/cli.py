@@ -97,6 +97,31 @@ def _parser() -> argparse.ArgumentParser:
                                 f"{DEFAULT_CONFIG})")
     check_cmd.add_argument("-q", "--quiet", action="store_true",
                            help="print errors only, not warnings or the summary")
+    preview_cmd = commands.add_parser(
+        "preview", help="write a page showing each article's share cards",
+        description="Write an HTML page (outside the feeds folder) that shows each article as "
+                    "Facebook, LINE and X would draw its link preview, with warnings for what "
+                    "they would cut or refuse, the tweet and its weighted length, and the "
+                    "share buttons.",
+        epilog="Example: syndicate preview 2026020401 && open feeds-preview/index.html",
+    )
+    preview_cmd.add_argument("ids", metavar="ID", nargs="*",
+                             help="the articles to show (default: the site feed's articles)")
+    preview_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
+                             help=f"the site configuration (default: {DEFAULT_CONFIG})")
+    preview_cmd.add_argument("--output", metavar="DIR", type=Path,
+                             help="where to write index.html (default: <output.dir>-preview "
+                                  "beside the feeds folder)")
+    serve_cmd = commands.add_parser(
+        "serve", help="serve the feeds folder on 127.0.0.1, as a web server would",
+        description="Serve the output folder on 127.0.0.1 with the right content types, "
+                    "ETag and Last-Modified, 304 Not Modified, gzip and HEAD, for looking at "
+                    "the feeds in a browser or a feed reader before they go live. Ctrl-C stops.",
+        epilog="Example: syndicate serve --port 8000",
+    )
+    _site_options(serve_cmd, output=True)
+    serve_cmd.add_argument("--port", type=int, default=8000,
+                           help="the port on 127.0.0.1 (default: 8000)")
     return parser
 
 
@@ -113,7 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)
     try:
-        commands = {"build": _build, "status": _status, "share": _share, "check": _check}
+        commands = {"build": _build, "status": _status, "share": _share, "check": _check,
+                    "preview": _preview, "serve": _serve}
         return commands[args.command](args)
     except ConfigError as exc:
         for problem in exc.problems:
@@ -207,6 +233,28 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{checked} file(s) checked: {errors} error(s), "
               f"{len(problems) - errors} warning(s)")
     return EXIT_FAILED if errors else EXIT_OK
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .preview import write_preview
+
+    config = load_config(args.config)
+    path = write_preview(config, args.ids, args.output)
+    print(path)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    config = load_config(args.config)
+    root = args.output or config.output.dir
+    if not root.is_dir():
+        print(f"syndicate: error: {root} is not a folder; run syndicate build first",
+              file=sys.stderr)
+        return EXIT_FAILED
+    serve(root, args.port)
+    return EXIT_OK
 
 
 def _print_rejected(rejected: Sequence[Exception]) -> None:
