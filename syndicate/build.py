@@ -399,6 +399,7 @@ def _publish_feeds(config: Config, store: Store, publisher: Publisher, report: B
     """Render the feeds the plan marks as changed."""
     from .render.feeds import FORMATS, feed_updated
     from .render.opml import render_opml
+    from .render.stylesheet import STYLESHEET, STYLESHEET_NAME
 
     specs = [plan.spec for plan in plans]
     for plan in plans:
@@ -413,6 +414,9 @@ def _publish_feeds(config: Config, store: Store, publisher: Publisher, report: B
         if plan.spec.category is None:  # the OPML dates from the site feed, and changes with it
             opml = render_opml(config, specs, feed_updated(articles, config))
             report.record(FileResult(OPML_NAME, publisher.write(OPML_NAME, opml)))
+            # the browser view of every feed; a new syndicate renders all, so it follows
+            report.record(FileResult(STYLESHEET_NAME, publisher.write(
+                STYLESHEET_NAME, STYLESHEET.encode("utf-8"))))
 
 
 def _publish_articles(config: Config, store: Store, publisher: Publisher, report: BuildReport,

@@ -31,6 +31,7 @@ from feedgen.util import xml_elem
 from ..config import Category, Config
 from ..dates import rfc3339
 from ..records import Article
+from .stylesheet import with_stylesheet
 
 GENERATOR = "syndicate"  # no version: an upgrade alone must not rewrite every feed
 NS_SY = "http://purl.org/rss/1.0/modules/syndication/"
@@ -190,7 +191,7 @@ def render_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> b
         entry.description(html.escape(article.summary, quote=False))
         entry.content(article.content_html)  # with a description, this is content:encoded
         entry.category([{"term": name} for name in labels(config, article)])
-    return fg.rss_str(pretty=True)
+    return with_stylesheet(fg.rss_str(pretty=True), spec.folder)
 
 
 def render_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
@@ -221,7 +222,7 @@ def render_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> 
                       ] if section else []
         entry.category(categories + [{"term": tag} for tag in article.tags
                                      if section is None or tag != section.name] or None)
-    return fg.atom_str(pretty=True)
+    return with_stylesheet(fg.atom_str(pretty=True), spec.folder)
 
 
 def render_json_feed(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
