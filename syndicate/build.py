@@ -9,6 +9,7 @@ then commits the index, so a run that fails or dies leaves the next one to do th
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import hashlib
@@ -576,19 +577,10 @@ def find_article(config: Config, key: str) -> Article:
         url = web_url(key)
     except URLError:
         url = None
-    path = config.output.index_path()
-    if path.is_file():
-        try:
-            store = Store.open(path, readonly=True)
-        except StoreError:
-            pass  # another version's index: the sources answer
-        else:
-            try:
-                found = store.find(key, url)
-            finally:
-                store.close()
-            if found:
-                return article_from_json(found)
+    with _index_for_reading(config) as store:
+        found = store.find(key, url) if store else None
+    if found:
+        return article_from_json(found)
     articles, _ = load_articles(config)
     by_id = {article.id: article for article in articles}
     if key in by_id:
@@ -599,6 +591,34 @@ def find_article(config: Config, key: str) -> Article:
     close = sorted(difflib.get_close_matches(key, list(by_id), n=3, cutoff=0.5))
     hint = f"; the closest ids are {', '.join(close)}" if close else ""
     raise UnknownArticle(f"no published article has the id or URL {key!r}{hint}")
+
+
+def newest_articles(config: Config, limit: int) -> list[Article]:
+    """The site feed's newest `limit` articles: from the index, else from the sources."""
+    from .records import article_from_json
+
+    with _index_for_reading(config) as store:
+        if store is not None:
+            top = [record_id for record_id, _ in store.top(None, limit)]
+            if top:
+                return [article_from_json(text) for text in store.article_json(top)]
+    return load_articles(config)[0][:limit]
+
+
+@contextlib.contextmanager
+def _index_for_reading(config: Config) -> Iterator[Store | None]:
+    """The index, read-only and without a lock (never waiting for a build); None when there
+    is none yet, or it is another version's: then the sources answer."""
+    path = config.output.index_path()
+    try:
+        store = Store.open(path, readonly=True) if path.is_file() else None
+    except StoreError:
+        store = None
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
 
 
 def newest_first(articles: Iterable[Article]) -> list[Article]:
@@ -617,4 +637,5 @@ def _json_bytes(value: object) -> bytes:
 
 
 __all__ = ["BuildError", "BuildReport", "PublishError", "RejectedRecords", "SourceFile",
-           "UnknownArticle", "build", "find_article", "load_articles", "status"]
+           "UnknownArticle", "build", "find_article", "load_articles", "newest_articles",
+           "status"]

@@ -34,13 +34,14 @@ def test_verbose_lists_every_file(site, run):
     assert "written   society/atom.xml (1 items)\n" in first.out
     assert "written   local/feed.json (0 items)\n" in first.out
     assert "written   articles/2026020401.json\n" in first.out
+    assert "written   feed.xsl\n" in first.out
     assert first.out.endswith("1 articles; 1 records read from 1 file(s), 1 article(s) changed; "
-                              "19 file(s) written, 0 unchanged\n")
+                              "20 file(s) written, 0 unchanged\n")
     second = run("build", "--config", site.config, "-v")
     assert second.out == "nothing changed in the sources; nothing was read or written\n"
     third = run("build", "--config", site.config, "-v", "--full")
     assert "unchanged rss.xml (1 items)\n" in third.out
-    assert third.out.endswith("0 file(s) written, 19 unchanged\n")
+    assert third.out.endswith("0 file(s) written, 20 unchanged\n")
 
 
 def test_rejections_exit_3_once_and_quiet_prints_only_them(site, run):

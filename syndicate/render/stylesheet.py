@@ -54,6 +54,7 @@ STYLESHEET = """<?xml version="1.0" encoding="UTF-8"?>
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <meta name="robots" content="noindex"/>
+        <link rel="icon" href="data:,"/>
         <title><xsl:value-of select="$title"/>（訂閱源）</title>
         <style>
           body { margin: 0; font: 16px/1.6 system-ui, "Noto Sans TC", "PingFang TC",
@@ -108,8 +109,7 @@ STYLESHEET = """<?xml version="1.0" encoding="UTF-8"?>
   <xsl:template match="item">
     <li class="item">
       <xsl:if test="media:thumbnail/@url">
-        <img src="{media:thumbnail/@url}" alt="{media:content/media:description}"
-             loading="lazy"/>
+        <img src="{media:thumbnail/@url}" alt="{media:content/media:description}"/>
       </xsl:if>
       <div>
         <h2><a href="{link}"><xsl:value-of select="title"/></a></h2>
@@ -128,7 +128,7 @@ STYLESHEET = """<?xml version="1.0" encoding="UTF-8"?>
   <xsl:template match="atom:entry">
     <li class="item">
       <xsl:if test="atom:link[@rel='enclosure']/@href">
-        <img src="{atom:link[@rel='enclosure']/@href}" alt="" loading="lazy"/>
+        <img src="{atom:link[@rel='enclosure']/@href}" alt=""/>
       </xsl:if>
       <div>
         <h2><a href="{atom:link[@rel='alternate']/@href}"><xsl:value-of
