@@ -25,17 +25,20 @@ from .build import (
     build,
     find_article,
     load_articles,
+    newest_articles,
 )
 from .config import Config, ConfigError, load_config
 from .publish import LockBusy, PublishError
 from .store import StoreError
 
 _LAZY = {"Article": "records", "RecordError": "records",
-         "head_html": "render.meta", "share_payload": "render.meta"}
+         "head_html": "render.meta", "share_payload": "render.meta",
+         "write_preview": "preview", "check_folder": "check"}
 __all__ = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "LockBusy", "PublishError",
     "RecordError", "RejectedRecords", "StoreError", "UnknownArticle", "__version__", "build",
-    "find_article", "head_html", "load_articles", "load_config", "share_payload",
+    "check_folder", "find_article", "head_html", "load_articles", "load_config",
+    "newest_articles", "share_payload", "write_preview",
 ]
 
 

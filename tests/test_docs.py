@@ -25,7 +25,7 @@ def test_the_readme_shows_each_commands_help(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     blocks = {m["command"]: m["text"] for m in HELP_BLOCK.finditer(README)}
     assert set(blocks) == {"syndicate", "syndicate build", "syndicate status", "syndicate share",
-                           "syndicate check"}
+                           "syndicate check", "syndicate preview", "syndicate serve"}
     for command, text in blocks.items():
         assert _help(command, capsys) == text, f"README's help for {command!r} is out of date"
 
