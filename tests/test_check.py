@@ -59,7 +59,7 @@ def test_the_default_folder_is_the_configs_output(published: Path, tmp_path: Pat
 
 CASES = [
     ("local/rss.xml", "</channel>", "</chanel>", "not well-formed XML: Opening and ending tag "
-     "mismatch: channel line 3 and chanel"),
+     "mismatch: channel line 4 and chanel"),
     ("local/rss.xml", "<lastBuildDate>Wed, 04 Feb 2026", "<lastBuildDate>Thu, 04 Feb 2026",
      "wrong day of the week in 'Thu, 04 Feb 2026 15:00:00 +0800': it is a Wed"),
     ("local/rss.xml", "<pubDate>", "<pubDate>2026-02-04 ", "not an RFC 822 date: "),
