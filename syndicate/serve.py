@@ -260,11 +260,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._headers(headers)
             return
         body = gzip.compress(entity.body, _GZIP_LEVEL, mtime=0) if zipped else entity.body
+        # logged before the answer goes out: a client that has its answer has its log line
+        self._log(HTTPStatus.OK, len(body), "gzip" if zipped else "")
         self.send_response(HTTPStatus.OK)
         self._headers({"Content-Type": entity.content_type, "Content-Length": str(len(body)),
                        **({"Content-Encoding": "gzip"} if zipped else {}), **headers,
                        "X-Content-Type-Options": "nosniff"})
-        self._log(HTTPStatus.OK, len(body), "gzip" if zipped else "")
         if self.command != "HEAD":
             self.wfile.write(body)
 
@@ -324,6 +325,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         sys.stderr.write(f"{time.strftime('%H:%M:%S')} {(format % args).translate(_CONTROL)}\n")
+        sys.stderr.flush()
 
     def _log(self, code: int | str, size: int | None, note: str) -> None:
         """One short line per request on stderr: time, method, path, status, size."""

@@ -426,7 +426,8 @@ def test_serve_prints_its_address_and_stops_cleanly_on_ctrl_c(served: Served) ->
         assert Path(match[1]) == served.root
         conn = http.client.HTTPConnection("127.0.0.1", int(match[2]), timeout=5)
         conn.request("GET", "/rss.xml")
-        assert conn.getresponse().status == 200
+        response = conn.getresponse()
+        assert response.status == 200 and response.read()
         conn.close()
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=10)
