@@ -17,6 +17,7 @@ import hashlib
 import html
 import os
 import re
+import signal
 import stat
 import sys
 import threading
@@ -102,11 +103,19 @@ def serve(root: Path, port: int) -> None:
     except (OSError, OverflowError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise SystemExit(f"syndicate: error: cannot listen on 127.0.0.1:{port}: {reason}") from None
+    # Ctrl-C or a kill stops it, also when started in the background by a shell, which makes
+    # its jobs ignore SIGINT (Python then installs no handler of its own).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
     with server:
         host, bound = server.server_address[:2]
         print(f"serving {root} at http://{host}:{bound}/ (Ctrl-C stops)", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it stops: no traceback
+        with contextlib.suppress(KeyboardInterrupt):  # how it stops: no traceback
             server.serve_forever()
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 @dataclass(frozen=True)

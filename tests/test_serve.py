@@ -413,10 +413,12 @@ def test_a_client_that_goes_away_is_not_an_error(served: Served,
 
 
 def test_serve_prints_its_address_and_stops_cleanly_on_ctrl_c(served: Served) -> None:
+    # as a shell's background job: SIGINT ignored on the way in, which serve must undo
     process = subprocess.Popen(
         [str(SYNDICATE), "serve", "--config", str(EXAMPLE_CONFIG), "--output",
          str(served.root), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
