@@ -92,9 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check_cmd.add_argument("folder", metavar="DIR", nargs="?", type=Path,
                            help="the folder (default: the config's output.dir)")
-    check_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
-                           help=f"the site configuration, for the default DIR (default: "
-                                f"{DEFAULT_CONFIG})")
+    _site_options(check_cmd, output=False)
     check_cmd.add_argument("-q", "--quiet", action="store_true",
                            help="print errors only, not warnings or the summary")
     preview_cmd = commands.add_parser(
@@ -107,8 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     preview_cmd.add_argument("ids", metavar="ID", nargs="*",
                              help="the articles to show (default: the site feed's articles)")
-    preview_cmd.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
-                             help=f"the site configuration (default: {DEFAULT_CONFIG})")
+    _site_options(preview_cmd, output=False)
     preview_cmd.add_argument("--output", metavar="DIR", type=Path,
                              help="where to write index.html (default: <output.dir>-preview "
                                   "beside the feeds folder)")

@@ -160,7 +160,11 @@ def _reason(exc: BaseException) -> str:
 
 
 def _shown(url: str, kwargs: Mapping[str, Any]) -> str:
-    params = kwargs.get("params")
+    return url_with(url, kwargs.get("params"))
+
+
+def url_with(url: str, params: Mapping[str, Any] | None) -> str:
+    """`url` with `params` as its query, as a request would send it: for messages."""
     if not params:
         return url
     return requests.Request("GET", url, params=params).prepare().url or url

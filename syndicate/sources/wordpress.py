@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..config import Config, Source
-from ..net import Client, FetchError, Reply
+from ..net import Client, FetchError, Reply, url_with
 from ..records import Origin
 from .files import SourceError
 
@@ -171,11 +171,8 @@ class WordPress:
         return self.site, {"rest_route": route, **params}
 
     def _shown(self, route: str, params: dict[str, str], pretty: bool | None = None) -> str:
-        import requests
-
-        url, query = self._where(route, params, self.pretty is not False
-                                 if pretty is None else pretty)
-        return requests.Request("GET", url, params=query).prepare().url or url
+        return url_with(*self._where(route, params, self.pretty is not False
+                                     if pretty is None else pretty))
 
 
 def _auth(source: Source) -> tuple[str, str] | None:
