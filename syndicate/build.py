@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config, Source
+from .errors import BuildError, RejectedRecords, SourceError, StoreError, UnknownArticle
 from .ingest import Ingested, SourceFile, changed_files, ingest, source_files
 from .publish import Publisher, PublishError, hold_lock, ping_hubs, safe_name
-from .store import Store, StoreError
+from .store import Store
 
 if TYPE_CHECKING:
     import requests
@@ -44,22 +45,6 @@ _CHUNK = 500  # articles loaded from the index at a time, to keep memory flat
 # likely a source answered with far fewer records than it has (DESIGN.md, "Publish").
 SHRINK_GUARD_ITEMS = 10
 DUPLICATES_LISTED = 20  # the dropped records of one id that the report names; it counts all
-
-
-class BuildError(Exception):
-    """The run published nothing; the files already published stay as they were."""
-
-
-class UnknownArticle(LookupError):
-    """No published article has that id or URL."""
-
-
-class RejectedRecords(BuildError):
-    """--strict: some records were rejected, so nothing was written."""
-
-    def __init__(self, rejected: Sequence[Any]) -> None:
-        super().__init__(f"{len(rejected)} record(s) rejected; --strict: nothing was written")
-        self.rejected = list(rejected)
 
 
 @dataclass(frozen=True)
@@ -171,7 +156,6 @@ def _run(config: Config, store: Store, network: _Network, *, strict: bool, full:
         return report  # nothing changed: nothing read, nothing rendered
 
     report = BuildReport(on_file=on_file)
-    from .sources.files import SourceError
 
     fill = _image_filler(config, store, network) if config.images.probe else None
     try:
@@ -243,7 +227,6 @@ def _sync_wordpress(config: Config, store: Store, network: _Network, *, full: bo
     sources = [source for source in config.sources if source.type == "wordpress"]
     if not sources:
         return []
-    from .sources.files import SourceError
     from .sources.wordpress import WordPress
 
     syncs = []
@@ -527,7 +510,7 @@ def load_articles(config: Config, session: requests.Session | None = None
     :raises BuildError: when a source cannot be read.
     """
     from .records import RecordError, normalize
-    from .sources.files import SourceError, read_source
+    from .sources.files import read_source
 
     report = BuildReport()
     chosen: dict[str, Article] = {}

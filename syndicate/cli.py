@@ -15,22 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .build import (
-    BuildError,
-    BuildReport,
-    FileResult,
-    RejectedRecords,
-    UnknownArticle,
-    build,
-    find_article,
-    status,
-)
-from .config import ConfigError, load_config
+from .build import BuildReport, FileResult, build, find_article, status
+from .config import load_config
+from .errors import EXIT_FAILED, EXIT_OK, SyndicateError, UsageError
 from .progress import Progress
-from .publish import PublishError
-from .store import StoreError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 DEFAULT_CONFIG = "config/site.yaml"
 SHARE_FORMATS = ("json", "head", "buttons")
 
@@ -138,19 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands = {"build": _build, "status": _status, "share": _share, "check": _check,
                     "preview": _preview, "serve": _serve}
         return commands[args.command](args)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"syndicate: {len(exc.problems)} problem(s) in the config; nothing was written",
-              file=sys.stderr)
-        return EXIT_USAGE
-    except RejectedRecords as exc:
-        _print_rejected(exc.rejected)
-        print(f"syndicate: error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except (BuildError, PublishError, StoreError, UnknownArticle) as exc:
-        print(f"syndicate: error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    except SyndicateError as exc:  # every error a user can cause: its lines and its exit code
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("syndicate: interrupted; files already published are intact", file=sys.stderr)
         return EXIT_FAILED
@@ -219,8 +199,7 @@ def _check(args: argparse.Namespace) -> int:
 
     folder = args.folder or load_config(args.config).output.dir
     if not folder.is_dir():
-        print(f"syndicate: error: {folder} is not a folder", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"{folder} is not a folder")
     checked, problems = check_folder(folder)
     errors = sum(problem.error for problem in problems)
     for problem in problems:
@@ -247,9 +226,7 @@ def _serve(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     root = args.output or config.output.dir
     if not root.is_dir():
-        print(f"syndicate: error: {root} is not a folder; run syndicate build first",
-              file=sys.stderr)
-        return EXIT_FAILED
+        raise UsageError(f"{root} is not a folder; run syndicate build first")
     serve(root, args.port)
     return EXIT_OK
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
+from .errors import ConfigError
 from .urls import URLError, web_url
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -34,14 +35,6 @@ RECORD_FIELDS = ("id", "url", "title", "category", "published", "updated", "summ
 
 # libyaml's parser when PyYAML was built with it: a cron run reads the config every time.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; `problems` holds one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

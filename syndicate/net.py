@@ -19,14 +19,11 @@ import requests
 
 from . import __version__
 from .config import Http
+from .errors import FetchError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 120.0  # the longest Retry-After honoured; a longer one fails the source for this run
 REDIRECTS = 5
-
-
-class FetchError(Exception):
-    """A request that failed for good (after retries); the message names the URL."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .errors import LockBusy, PublishError
+
 if TYPE_CHECKING:
     from .net import Client
 
@@ -31,14 +33,6 @@ MARKER_NAME = ".syndicate-publishing"  # present while a run writes, and after o
 _NAME_MAX = 150
 BATCH_FILES = 1024  # files per filesystem sync; bench/fsync.py measures the choice
 LOCK_WAIT_SECONDS = 10.0  # a cron run every few minutes; a run in progress usually ends by then
-
-
-class PublishError(Exception):
-    """The output folder cannot be written; nothing half-written is left behind."""
-
-
-class LockBusy(PublishError):
-    """Another run holds the lock."""
 
 
 def safe_name(record_id: str) -> str:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from .config import RECORD_FIELDS, Config
 from .content import clean_html
 from .dates import DateError, distinct_instant, parse_date
+from .errors import RecordError
 from .text import clean_line, excerpt, html_to_text, strip_xml_illegal
 from .urls import URLError, web_url
 
@@ -114,22 +115,6 @@ _FIELDS = [f.name for f in fields(Article)]
 
 class Unparsable(str):
     """A raw record that did not even parse (a bad JSON Lines line); the text says why."""
-
-
-class RecordError(ValueError):
-    """A record that cannot be published, with the field at fault and why."""
-
-    def __init__(self, origin: Origin, record_id: str | None, field: str, reason: str) -> None:
-        super().__init__(f"{origin}: id {record_id or '?'}: {field}: {reason}")
-        self.origin = origin
-        self.record_id = record_id
-        self.field = field
-        self.reason = reason
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"source": self.origin.source, "index": self.origin.index, "line": self.origin.line,
-                "item": self.origin.item, "id": self.record_id, "field": self.field,
-                "reason": self.reason}
 
 
 _Fail = Callable[[str, str], "RecordError"]  # makes the error for a field of the current record

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
 from . import __version__
+from .errors import ServeError
 
 # The cron job publishes every five minutes: a reader or a cache is at most one run behind, and
 # after that a revalidation costs a 304 (the build leaves unchanged files, and so their ETags and
@@ -102,7 +103,7 @@ def serve(root: Path, port: int) -> None:
         server = make_server(root, port)
     except (OSError, OverflowError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise SystemExit(f"syndicate: error: cannot listen on 127.0.0.1:{port}: {reason}") from None
+        raise ServeError(f"cannot listen on 127.0.0.1:{port}: {reason}") from None
     # Ctrl-C or a kill stops it, also when started in the background by a shell, which makes
     # its jobs ignore SIGINT (Python then installs no handler of its own).
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -27,6 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .errors import StoreError
+
 APPLICATION_ID = 0x53594E44  # "SYND": tells our index from any other SQLite file
 MIGRATIONS = (
     # 1: files, records, the winners and meta
@@ -70,10 +72,6 @@ MIGRATIONS = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _IN_CHUNK = 500
-
-
-class StoreError(Exception):
-    """The index cannot be used; the message says which file and what to do."""
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,13 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..config import Source, is_glob
+from ..errors import SourceError
 
 if TYPE_CHECKING:
     from ..records import Origin
 
 FORMATS_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json",
                      ".jsonl": "jsonl", ".ndjson": "jsonl"}
-
-
-class SourceError(Exception):
-    """A source that cannot be read at all: the message names the file and the line."""
 
 
 class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..config import Config, Source
+from ..errors import SourceError
 from ..net import Client, FetchError, Reply, url_with
 from ..records import Origin
-from .files import SourceError
 
 PER_PAGE = 100
 OVERLAP = timedelta(minutes=1)
