@@ -7,7 +7,6 @@ import re
 import pytest
 from conftest import ROOT
 
-from syndicate import config
 from syndicate.cli import main
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -28,12 +27,3 @@ def test_the_readme_shows_each_commands_help(capsys, monkeypatch):
                            "syndicate check", "syndicate preview", "syndicate serve"}
     for command, text in blocks.items():
         assert _help(command, capsys) == text, f"README's help for {command!r} is out of date"
-
-
-def test_the_readme_lists_every_config_key():
-    for section, keys in config._SCHEMA.items():
-        if not section:
-            continue
-        for key in keys:
-            prefix = f"{section}[]." if section in ("categories", "sources") else f"{section}."
-            assert f"| `{prefix}{key}` |" in README, f"{prefix}{key} is not in the README"
