@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint clean
+.PHONY: build test docs lint clean
 
 build: $(STAMP)
 	$(BIN)/syndicate build --config config/site.yaml
@@ -12,6 +12,11 @@ build: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check syndicate tests
 	$(BIN)/python -m pytest -q
+
+# docs/cli.md from each command's --help (at 80 columns) and docs/config.md from the config
+# schema; tests/test_docs.py fails when a committed file differs from what this writes.
+docs: $(STAMP)
+	$(BIN)/python docs/generate.py
 
 # Re-install when the project's metadata changes; the install is editable, so code edits need none.
 $(STAMP): pyproject.toml
