@@ -1,10 +1,12 @@
-"""Text helpers: XML-illegal characters, HTML to plain text, CJK-aware excerpts."""
+"""Text helpers: XML-illegal characters, HTML to plain text, and grapheme clusters: where text
+may be cut, how wide it is drawn, CJK-aware excerpts."""
 
 from __future__ import annotations
 
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 
 # XML 1.0 allows TAB, LF, CR and everything from U+0020 except surrogates, U+FFFE and U+FFFF.
 # C1 controls (U+007F-U+009F) are allowed by XML but are never text in a news article
@@ -64,33 +66,108 @@ def html_to_text(markup: str) -> str:
     return _SPACE.sub(" ", _BIDI_CONTROLS.sub("", strip_xml_illegal(markup))).strip()
 
 
-def _extends_cluster(char: str) -> bool:
-    """True when `char` belongs to the grapheme before it (marks, joiners, selectors, modifiers)."""
+# --- grapheme clusters: one rule, and every cut and width derived from it ---
+
+ELLIPSIS = "…"
+_ELLIPSIS_COLUMNS = 2  # CJK fonts draw "…" full width
+_ZWJ = "\u200d"
+
+
+def _always_continues(char: str) -> bool:
+    """Whether `char` belongs to the grapheme before it wherever it stands (marks, the zero
+    width joiner, variation selectors, skin tone modifiers, emoji tag characters)."""
     code = ord(char)
     return (
         unicodedata.category(char) in ("Mn", "Me", "Mc")
-        or code == 0x200D  # zero width joiner
-        or 0xFE00 <= code <= 0xFE0F  # variation selectors
-        or 0x1F3FB <= code <= 0x1F3FF  # skin tone modifiers
-        or 0xE0020 <= code <= 0xE007F  # emoji tag sequences
+        or code == 0x200D
+        or 0xFE00 <= code <= 0xFE0F
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
     )
+
+
+def _regional(char: str) -> bool:
+    """A regional indicator: two in a row are one flag."""
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def _regional_run(text: str, end: int) -> int:
+    """How many regional indicators stand right before text[end]."""
+    start = end
+    while start > 0 and _regional(text[start - 1]):
+        start -= 1
+    return end - start
+
+
+def _continues(text: str, index: int) -> bool:
+    """Whether text[index] continues the grapheme cluster before it, so that no cut may fall
+    before it: a mark, joiner, selector, skin tone or tag; the character after a zero width
+    joiner; the second regional indicator of a pair. An approximation of UAX #29 that keeps
+    what titles hold whole (accents, emoji sequences, flags); the start and the end of `text`
+    are always boundaries."""
+    if not 0 < index < len(text):
+        return False
+    char = text[index]
+    if _always_continues(char) or text[index - 1] == _ZWJ:
+        return True
+    return _regional(char) and _regional_run(text, index) % 2 == 1
+
+
+def graphemes(text: str) -> Iterator[str]:
+    """The user-perceived characters of `text`, by the rule of `_continues`."""
+    start = 0
+    for index in range(1, len(text) + 1):
+        if not _continues(text, index):
+            yield text[start:index]
+            start = index
 
 
 def safe_cut(text: str, limit: int) -> int:
     """The largest index <= limit that does not split a grapheme cluster of `text`."""
-    if limit >= len(text):
-        return len(text)
-    cut = max(limit, 0)
-    while cut > 0 and (_extends_cluster(text[cut]) or text[cut - 1] == "\u200d"):
+    cut = min(max(limit, 0), len(text))
+    while _continues(text, cut):
         cut -= 1
-    # A regional-indicator pair (a flag) is one grapheme: never leave half of it.
-    run = 0
-    while cut - run > 0 and 0x1F1E6 <= ord(text[cut - run - 1]) <= 0x1F1FF:
-        run += 1
-    return cut - (run % 2)
+    return cut
 
 
-def excerpt(text: str, limit: int, ellipsis: str = "…") -> str:
+def clip(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
+    """The first `limit` characters of `text` or fewer, cut on a grapheme boundary, trailing
+    space dropped, with `ellipsis` appended."""
+    return text[:safe_cut(text, limit)].rstrip() + ellipsis
+
+
+def _cluster_columns(cluster: str) -> int:
+    first = cluster[0]
+    if unicodedata.category(first) in ("Cc", "Cf"):
+        return 0
+    if (any(unicodedata.east_asian_width(char) in "WF" for char in cluster)
+            or "\ufe0f" in cluster or _regional(first)):
+        return 2
+    return 1
+
+
+def columns(text: str) -> int:
+    """How many columns `text` takes, the way a monospaced CJK font draws it: a grapheme that
+    is East Asian wide or full-width, or an emoji (a flag, or presentation selector U+FE0F),
+    2; a control or format character 0; anything else 1."""
+    return sum(_cluster_columns(cluster) for cluster in graphemes(text))
+
+
+def fit(text: str, budget: int) -> str:
+    """`text` when it fits `budget` columns, else its longest start that fits with "…" (2
+    columns) after it, never splitting a grapheme."""
+    if columns(text) <= budget:
+        return text
+    kept = used = 0
+    for cluster in graphemes(text):
+        used += _cluster_columns(cluster)
+        if used > budget - _ELLIPSIS_COLUMNS:
+            break
+        kept += len(cluster)
+    return clip(text, kept)
+
+
+def excerpt(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
     """At most `limit` characters of `text`, cut at a sentence end (。！？) when one falls in the
     second half of the budget, else on a grapheme boundary with `ellipsis` appended."""
     if len(text) <= limit:
@@ -100,4 +177,4 @@ def excerpt(text: str, limit: int, ellipsis: str = "…") -> str:
     end = max(window.rfind(mark) for mark in SENTENCE_ENDS)
     if end + 1 >= limit // 2:
         return text[: end + 1]
-    return text[: safe_cut(text, budget)].rstrip() + ellipsis
+    return clip(text, budget, ellipsis)

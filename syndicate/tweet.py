@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .text import safe_cut
+from .text import ELLIPSIS, clip
 
 MAX_WEIGHTED_LENGTH = 280
-ELLIPSIS = "…"
 MIN_TITLE_CHARS = 10  # a title cut shorter than this loses a hashtag instead
 # Characters that twitter-text lets continue a hashtag besides letters, marks and decimal digits
 # (its hashtag_alphanumeric class); any other character ends the hashtag where Twitter ends it.
@@ -179,8 +178,7 @@ def _fit(title: str, hashtags: tuple[str, ...], url: str, via: str | None) -> Tw
     low, high, best = 0, len(title), None
     while low <= high:  # the weight grows with the cut, so search for the longest that fits
         middle = (low + high) // 2
-        candidate = _weigh(Tweet(title[:safe_cut(title, middle)].rstrip() + ELLIPSIS,
-                                 hashtags, via, url, 0))
+        candidate = _weigh(Tweet(clip(title, middle), hashtags, via, url, 0))
         if candidate.weighted_length <= MAX_WEIGHTED_LENGTH:
             best, low = candidate, middle + 1
         else:

@@ -20,11 +20,9 @@ from syndicate.render.preview import (
     LINE_TITLE,
     WARNING_KINDS,
     anchor,
-    columns,
-    fit,
-    graphemes,
     preview_html,
 )
+from syndicate.text import columns, fit, graphemes
 
 IMG = "https://nchn.example.com/wp-content/uploads/2026/02"
 LOGO = "https://nchn.example.com/logo.png"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import record
 
-from syndicate.text import excerpt, html_to_text, safe_cut
+from syndicate.text import clip, columns, excerpt, fit, graphemes, html_to_text, safe_cut
 
 BODY = ("行政院長卓榮泰今(4)日接見「日本臺灣商會聯合總會回國訪問團」一行時表示,臺灣正全力推動"
         "「AI新十大建設」,盼與日本政府及民間產業進行更多連結。" * 3)
@@ -46,6 +46,69 @@ def test_excerpt_without_a_sentence_end_cuts_and_adds_an_ellipsis():
 def test_safe_cut_never_splits_a_grapheme(text, limit, cut):
     assert safe_cut(text, limit) == cut
 
+
+
+FAMILY = "👨\u200d👩\u200d👧\u200d👦"
+SCOTLAND = "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"  # a tag sequence
+
+
+@pytest.mark.parametrize(("text", "clusters"), [
+    ("", []),
+    ("臺灣", ["臺", "灣"]),
+    ("🇹🇼🇯🇵🇰", ["🇹🇼", "🇯🇵", "🇰"]),              # flags pair from the start of the run
+    (f"{FAMILY}x", [FAMILY, "x"]),                  # a ZWJ family is one character
+    ("e\u0301\u0323a", ["e\u0301\u0323", "a"]),    # combining marks stay with their letter
+    ("1\ufe0f\u20e3👍🏽", ["1\ufe0f\u20e3", "👍🏽"]),  # keycap; skin tone
+    (f"a{SCOTLAND}", ["a", SCOTLAND]),
+])
+def test_graphemes_keep_characters_whole(text, clusters):
+    assert list(graphemes(text)) == clusters
+
+
+@pytest.mark.parametrize(("text", "width"), [
+    ("abc", 3),
+    ("臺灣", 4),
+    ("ＡＢ", 4),            # full-width Latin
+    ("🇹🇼", 2),
+    (FAMILY, 2),
+    (SCOTLAND, 2),
+    ("👍🏽", 2),
+    ("☀", 1), ("☀\ufe0f", 2),  # text presentation 1, emoji presentation 2
+    ("e\u0301", 1),
+    ("\u200b\x00", 0),     # format and control characters take no room
+    ("…", 1),               # East Asian ambiguous: 1 (fit reserves 2 for its own "…")
+])
+def test_columns_count_cjk_and_emoji_as_two(text, width):
+    assert columns(text) == width
+
+
+@pytest.mark.parametrize(("text", "budget", "shown"), [
+    ("臺灣", 4, "臺灣"),                        # fits: unchanged, no ellipsis
+    ("臺灣新聞網站", 8, "臺灣新…"),               # 6 columns of text, 2 of "…"
+    ("🇹🇼🇹🇼🇹🇼", 5, "🇹🇼…"),
+    ("Taiwan 臺灣新聞", 10, "Taiwan…"),          # the space before the cut goes
+    ("cafe\u0301 au lait", 7, "cafe\u0301…"),
+    (f"家{FAMILY}庭院", 6, f"家{FAMILY}…"),
+    (f"家{FAMILY}庭院", 5, "家…"),               # the family does not fit whole: it goes whole
+])
+def test_fit_cuts_to_a_column_budget_on_a_grapheme(text, budget, shown):
+    assert fit(text, budget) == shown
+
+
+@pytest.mark.parametrize(("text", "limit", "cut"), [
+    ("🇹a", 1, 1),                 # a lone regional indicator is a whole character
+    ("🇹🇼🇯a", 3, 3),
+    ("a\u200d🇹🇼", 3, 0),          # a flag after a joiner belongs to the joined sequence
+])
+def test_safe_cut_follows_the_grapheme_rule_for_regional_indicators(text, limit, cut):
+    # safe_cut and graphemes share one rule: the cut is where graphemes() ends a character
+    assert safe_cut(text, limit) == cut
+
+
+def test_clip_cuts_on_a_grapheme_drops_the_space_and_appends_the_ellipsis():
+    assert clip("臺灣 新聞", 3) == "臺灣…"
+    assert clip("ab👍🏽cd", 3) == "ab…"
+    assert clip("臺灣新聞", 3, "...") == "臺灣新..."
 
 @pytest.mark.parametrize(("markup", "text"), [
     ("&lt;script&gt;alert(1)&lt;/script&gt; 已編碼", "已編碼"),  # markup spelled by entities

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -36,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 from ..config import Config
 from ..dates import rfc3339
 from ..records import Article, Image
+from ..text import columns, fit
 from ..tweet import MAX_WEIGHTED_LENGTH
 from .meta import (
     OG_DESCRIPTION_CHARS,
@@ -55,8 +56,6 @@ FACEBOOK_DESCRIPTION = 1 * FACEBOOK_LINE
 LINE_LINE = 34  # columns: 17 CJK characters
 LINE_TITLE = 2 * LINE_LINE
 LINE_DESCRIPTION = 2 * LINE_LINE
-ELLIPSIS = "…"
-_ELLIPSIS_COLUMNS = 2  # CJK fonts draw "…" full width
 
 WARNING_KINDS = (
     "no-image", "image-too-small", "image-small", "image-small-x", "image-size-unknown",
@@ -70,68 +69,6 @@ class CardWarning:
     kind: str  # one of WARNING_KINDS
     zh: str
     en: str
-
-
-# --- columns: how wide text is drawn ---
-
-
-def _joins(text: str, index: int) -> bool:
-    """Whether text[index] continues the grapheme before it (marks, joiners, selectors, skin
-    tones, tags, the character after a zero width joiner, the second of a flag's pair)."""
-    char = text[index]
-    code = ord(char)
-    if (unicodedata.category(char) in ("Mn", "Me", "Mc") or code == 0x200D
-            or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF
-            or 0xE0020 <= code <= 0xE007F or text[index - 1] == "\u200d"):
-        return True
-    if 0x1F1E6 <= code <= 0x1F1FF:  # a regional indicator: the second of a pair joins
-        run = 0
-        while index - run - 1 >= 0 and 0x1F1E6 <= ord(text[index - run - 1]) <= 0x1F1FF:
-            run += 1
-        return run % 2 == 1
-    return False
-
-
-def graphemes(text: str) -> Iterator[str]:
-    """The user-perceived characters of `text` (an approximation of UAX #29 good enough for
-    titles: combining marks, emoji sequences and flags stay whole)."""
-    start = 0
-    for index in range(1, len(text)):
-        if not _joins(text, index):
-            yield text[start:index]
-            start = index
-    if text:
-        yield text[start:]
-
-
-def _cluster_columns(cluster: str) -> int:
-    first = cluster[0]
-    if unicodedata.category(first) in ("Cc", "Cf"):
-        return 0
-    if (any(unicodedata.east_asian_width(char) in "WF" for char in cluster)
-            or "\ufe0f" in cluster or 0x1F1E6 <= ord(first) <= 0x1F1FF):
-        return 2
-    return 1
-
-
-def columns(text: str) -> int:
-    """How many columns `text` takes: a CJK character or an emoji 2, other characters 1."""
-    return sum(_cluster_columns(cluster) for cluster in graphemes(text))
-
-
-def fit(text: str, budget: int) -> str:
-    """`text` when it fits `budget` columns, else its longest start that fits with "…" after it,
-    never splitting a character."""
-    if columns(text) <= budget:
-        return text
-    kept, used = [], 0
-    for cluster in graphemes(text):
-        width = _cluster_columns(cluster)
-        if used + width > budget - _ELLIPSIS_COLUMNS:
-            break
-        kept.append(cluster)
-        used += width
-    return "".join(kept).rstrip() + ELLIPSIS
 
 
 # --- warnings ---
