@@ -17,28 +17,33 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from .build import (
+from .build import build
+from .config import Config, load_config
+from .errors import (
     BuildError,
-    BuildReport,
+    ConfigError,
+    LockBusy,
+    PublishError,
+    RecordError,
     RejectedRecords,
+    SourceError,
+    StoreError,
+    SyndicateError,
     UnknownArticle,
-    build,
-    find_article,
-    load_articles,
-    newest_articles,
+    UsageError,
 )
-from .config import Config, ConfigError, load_config
-from .publish import LockBusy, PublishError
-from .store import StoreError
+from .query import Status, find_article, load_articles, newest_articles, status
+from .report import BuildReport, FileResult
 
-_LAZY = {"Article": "records", "RecordError": "records",
-         "head_html": "render.meta", "share_payload": "render.meta",
+_LAZY = {"Article": "records", "head_html": "render.meta", "share_payload": "render.meta",
          "write_preview": "preview", "check_folder": "check"}
+# What users may import; tests/test_api.py pins it.
 __all__ = [
-    "Article", "BuildError", "BuildReport", "Config", "ConfigError", "LockBusy", "PublishError",
-    "RecordError", "RejectedRecords", "StoreError", "UnknownArticle", "__version__", "build",
-    "check_folder", "find_article", "head_html", "load_articles", "load_config",
-    "newest_articles", "share_payload", "write_preview",
+    "Article", "BuildError", "BuildReport", "Config", "ConfigError", "FileResult", "LockBusy",
+    "PublishError", "RecordError", "RejectedRecords", "SourceError", "Status", "StoreError",
+    "SyndicateError", "UnknownArticle", "UsageError", "__version__", "build", "check_folder",
+    "find_article", "head_html", "load_articles", "load_config", "newest_articles",
+    "share_payload", "status", "write_preview",
 ]
 
 

@@ -15,10 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .build import BuildReport, FileResult, build, find_article, status
+from .build import build
 from .config import load_config
 from .errors import EXIT_FAILED, EXIT_OK, SyndicateError, UsageError
 from .progress import Progress
+from .query import find_article, status
+from .report import BuildReport, FileResult
 
 DEFAULT_CONFIG = "config/site.yaml"
 SHARE_FORMATS = ("json", "head", "buttons")
@@ -166,14 +168,14 @@ def _build(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     state = status(load_config(args.config), args.output)
-    print(f"index        {state['index']}")
-    print(f"articles     {state['articles']:,} from {state['files']:,} file(s)")
-    for slug, name, count in state["categories"]:
-        print(f"  {slug:<16}{count:>8,}  {name}")
-    print(f"last run     {state['last_run'] or 'never'}")
-    print(f"last change  {state['last_change'] or 'never'}")
-    print(f"rejected     {len(state['rejected'])}")
-    for line in state["rejected"]:
+    print(f"index        {state.index}")
+    print(f"articles     {state.articles:,} from {state.files:,} file(s)")
+    for category in state.categories:
+        print(f"  {category.slug:<16}{category.articles:>8,}  {category.name}")
+    print(f"last run     {state.last_run or 'never'}")
+    print(f"last change  {state.last_change or 'never'}")
+    print(f"rejected     {len(state.rejected)}")
+    for line in state.rejected:
         print(f"  {line}")
     return EXIT_OK
 
@@ -248,7 +250,7 @@ def _print_summary(report: BuildReport) -> None:
         return
     for path in report.removed:
         print(f"removed   {path}")
-    for duplicate in report.index.get("duplicates", []):
+    for duplicate in report.document.get("duplicates", []):
         unnamed = duplicate["records"] - 1 - len(duplicate["dropped"])
         more = f" and {unnamed:,} more" if unnamed else ""
         print(f"duplicate id {duplicate['id']}: kept {duplicate['kept']}, dropped "

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import find_article, newest_articles
 from .config import Config
-from .publish import Publisher, PublishError
+from .errors import PublishError
+from .publish import Publisher
+from .query import find_article, newest_articles
 from .records import Article
 
 PAGE_NAME = "index.html"

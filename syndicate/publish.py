@@ -1,4 +1,4 @@
-"""The only module that touches the output folder: safe names, atomic write-if-changed, the lock;
+"""The only module that touches the output folder: atomic write-if-changed, the lock;
 and, once files are published, the WebSub pings that tell hubs so.
 
 A reader (or the web server) always sees a file's old bytes or its new bytes, never a mix: each
@@ -13,14 +13,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
-import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from .errors import LockBusy, PublishError
 
@@ -30,28 +28,15 @@ if TYPE_CHECKING:
 LOCK_NAME = ".syndicate.lock"
 TEMP_PREFIX = ".syndicate-tmp-"
 MARKER_NAME = ".syndicate-publishing"  # present while a run writes, and after one died doing so
-_NAME_MAX = 150
 BATCH_FILES = 1024  # files per filesystem sync; bench/fsync.py measures the choice
 LOCK_WAIT_SECONDS = 10.0  # a cron run every few minutes; a run in progress usually ends by then
-
-
-def safe_name(record_id: str) -> str:
-    """The one mapping from an article id to a file name: stable, never `/`, `..`, NUL or a
-    leading dot, at most 150 + 17 characters (long ids end in a hash of the whole id)."""
-    name = quote(record_id, safe="-_~")
-    if name.startswith("."):
-        name = "%2E" + name[1:]
-    if len(name) > _NAME_MAX:
-        digest = hashlib.sha256(record_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        name = f"{name[:_NAME_MAX].rstrip('%')}-{digest}"
-    return name or "%00"
 
 
 def inside(root: Path, relative: str) -> Path:
     """`root/relative`, refusing any path that would leave `root`.
 
     The check is on the words of the path (absolute, `..`, NUL), not on the disk: resolving
-    every path costs a syscall per component and the names come from safe_name anyway.
+    every path costs a syscall per component and the names come from records.safe_name anyway.
     """
     parts = PurePosixPath(relative).parts
     if not parts or PurePosixPath(relative).is_absolute() or ".." in parts or "\0" in relative:
@@ -163,6 +148,31 @@ class Publisher:
             return False
         self._doomed.append(target)
         return True
+
+    def remove_strays(self, folder: str, published: Callable[[list[str]], set[str]]
+                      ) -> list[str]:
+        """Remove the files of `folder` whose stems `published` does not return (article files
+        of ids no longer published), asking about a thousand names at a time; returns their
+        paths, sorted."""
+        removed: list[str] = []
+
+        def check(names: list[str]) -> None:
+            stems = [name.rpartition(".")[0] for name in names]
+            kept = published(stems)
+            for name, stem in zip(names, stems, strict=True):
+                if stem not in kept and self.remove(f"{folder}/{name}"):
+                    removed.append(f"{folder}/{name}")
+
+        batch: list[str] = []
+        with contextlib.suppress(FileNotFoundError), os.scandir(self.root / folder) as entries:
+            for entry in entries:
+                if entry.is_file() and not entry.name.startswith("."):
+                    batch.append(entry.name)
+                    if len(batch) == 1000:
+                        check(batch)
+                        batch = []
+        check(batch)
+        return sorted(removed)
 
     def _remove_doomed(self) -> None:
         for target in self._doomed:

@@ -7,6 +7,7 @@ absolute and percent-encoded, dates are aware datetimes in the site's time zone.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import mimetypes
@@ -16,7 +17,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .config import RECORD_FIELDS, Config
 from .content import clean_html
@@ -28,6 +29,7 @@ from .urls import URLError, web_url
 REQUIRED = ("id", "url", "title", "category", "published")
 SUMMARY_CHARS = 160  # a derived summary: about two sentences of Chinese
 _ID_MAX = 200
+_NAME_MAX = 150  # characters of a file name before its hash
 # The longest value a field may hold, in characters as given: a record past these is broken or
 # hostile, and one 10 MB title would be copied into every feed, page and tweet that shows it.
 FIELD_MAX = {"url": 2_048, "title": 1_000, "category": 200, "summary": 10_000,
@@ -111,6 +113,18 @@ def article_from_json(text: str) -> Article:
 
 
 _FIELDS = [f.name for f in fields(Article)]
+
+
+def safe_name(record_id: str) -> str:
+    """The one mapping from an article id to a file name: stable, never `/`, `..`, NUL or a
+    leading dot, at most 150 + 17 characters (long ids end in a hash of the whole id)."""
+    name = quote(record_id, safe="-_~")
+    if name.startswith("."):
+        name = "%2E" + name[1:]
+    if len(name) > _NAME_MAX:
+        digest = hashlib.sha256(record_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        name = f"{name[:_NAME_MAX].rstrip('%')}-{digest}"
+    return name or "%00"
 
 
 class Unparsable(str):

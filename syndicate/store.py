@@ -3,7 +3,8 @@ what each feed last showed. It answers "the newest N of category C" from an inde
 what changed, not the size of the archive.
 
 Tables (schema version in PRAGMA user_version, migrated forward by MIGRATIONS):
-  files     one row per record file read: its size, mtime and inode when it was read
+  files     one row per record file read: the source that lists it, its size, mtime and inode
+            when it was read
   records   every valid record of every file, its normalized article as JSON and a hash of the raw
             record (an unchanged record is never normalized again)
   articles  the published article of each id: the record with the newest `updated` (a tie: the
@@ -13,7 +14,7 @@ Tables (schema version in PRAGMA user_version, migrated forward by MIGRATIONS):
   images    the size and type of each image URL read over HTTP (or why it could not be read)
   pings     WebSub publish pings that failed, to send again on the next run
   meta      the fingerprint of the config and program that built the output, last run, last
-            change, and the sync state of each WordPress source
+            change, and the state each source keeps (see source_state)
 """
 
 from __future__ import annotations
@@ -69,6 +70,13 @@ MIGRATIONS = (
     CREATE TABLE pings (hub TEXT NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (hub, topic))
         WITHOUT ROWID;
     """,
+    # 4: each record file belongs to the source that lists it, so that a source sees which of
+    # its own files are gone; the files are read again once, as after a change of config
+    """
+    DELETE FROM files;
+    ALTER TABLE files ADD COLUMN source TEXT NOT NULL DEFAULT '';
+    UPDATE meta SET value = '' WHERE key = 'fingerprint';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _IN_CHUNK = 500
@@ -79,6 +87,41 @@ class Stat:
     size: int
     mtime_ns: int
     inode: int
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A valid record to store: where it stands in its file, its article as JSON, and the
+    columns the index orders and chooses by."""
+
+    position: int
+    id: str
+    hash: str  # of the raw record: an unchanged record is never normalized again
+    updated: int  # instant()
+    category: str
+    published: int  # instant()
+    name: str  # the article's file name, records.safe_name(id)
+    article: str  # records.article_to_json()
+    version: str | None = None  # what a network source calls this version (modified_gmt)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a feed's top N: an id and the hash of the record that won it."""
+
+    id: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An id held by more than one record: how many, and the origins (JSON) of the one
+    published and of the others."""
+
+    id: str
+    records: int
+    kept: str
+    dropped: list[str]
 
 
 @dataclass(frozen=True)
@@ -116,6 +159,14 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
         self.path = path
+
+    @classmethod
+    def in_memory(cls) -> Store:
+        """An index held in memory only, for answering from the sources when there is no index
+        on disk: the same ingest fills it and the same SQL chooses each id's winner."""
+        store = cls(sqlite3.connect(":memory:", isolation_level=None), Path(":memory:"))
+        store._prepare()
+        return store
 
     @classmethod
     def open(cls, path: Path, *, readonly: bool = False) -> Store:
@@ -214,15 +265,35 @@ class Store:
     def put(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def source_state(self, source: str, name: str) -> str | None:
+        """A value a source keeps between runs (WordPress: its high water mark)."""
+        return self.get(f"{source} {name}")
+
+    def set_source_state(self, source: str, name: str, value: str) -> None:
+        self.put(f"{source} {name}", value)
+
+    def reset(self) -> None:
+        """Forget what was read and published, so that the next ingest reads and renders
+        everything again (another config or program). Item counts stay, for the shrink guard;
+        image facts and pending pings stay too."""
+        for table in ("files", "records", "articles", "rejected", "duplicates"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.execute("UPDATE feeds SET signature = ''")
+        self.put("fingerprint", "")
+
     # --- files ---
 
-    def file_stats(self) -> dict[str, Stat]:
-        return {path: Stat(size, mtime, inode) for path, size, mtime, inode
-                in self.db.execute("SELECT path, size, mtime_ns, inode FROM files")}
+    def file_stats(self, source: str | None = None) -> dict[str, Stat]:
+        """path -> stat of the record files read, of one source or of all."""
+        query = "SELECT path, size, mtime_ns, inode FROM files"
+        rows = (self.db.execute(query) if source is None else
+                self.db.execute(query + " WHERE source = ?", (source,)))
+        return {path: Stat(size, mtime, inode) for path, size, mtime, inode in rows}
 
-    def set_file(self, path: str, stat: Stat) -> None:
-        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                        (path, stat.size, stat.mtime_ns, stat.inode))
+    def set_file(self, source: str, path: str, stat: Stat) -> None:
+        self.db.execute("INSERT OR REPLACE INTO files (path, size, mtime_ns, inode, source) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (path, stat.size, stat.mtime_ns, stat.inode, source))
 
     def forget_file(self, path: str) -> None:
         """Drop a file that is gone, with its records, touching the ids it held."""
@@ -256,13 +327,13 @@ class Store:
             found.setdefault(position, None)
         return found
 
-    def add_records(self, path: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Insert rows of one file: (position, id, hash, updated, category, published, file
-        name, article JSON, version); `touch` the ids."""
+    def add_records(self, path: str, rows: Iterable[NewRecord]) -> None:
+        """Insert records of one file or source; the caller `touch`es their ids."""
         self.db.executemany(
             "INSERT INTO records (file, position, id, hash, updated, category, published, name, "
             "article, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((path, *row) for row in rows))
+            ((path, r.position, r.id, r.hash, r.updated, r.category, r.published, r.name,
+              r.article, r.version) for r in rows))
 
     def forget_positions(self, path: str, positions: Sequence[int]) -> None:
         """Drop the records (and rejections) at these positions of a source, touching their ids:
@@ -345,9 +416,9 @@ class Store:
         return {row[0] for row in self._select_in(
             "SELECT name FROM articles WHERE name IN ({marks})", names)}
 
-    def duplicates(self, limit: int) -> list[tuple[str, int, str, list[str]]]:
-        """Each id held by more than one record: (id, how many records, the origin JSON of the
-        one published, the origins of at most `limit` others in file order)."""
+    def duplicates(self, limit: int) -> list[Duplicate]:
+        """Each id held by more than one record, naming at most `limit` of the records not
+        published, in file order."""
         found = []
         for record_id, count, winner in list(self.db.execute(
                 "SELECT d.id, d.records, a.record FROM duplicates d JOIN articles a "
@@ -357,17 +428,19 @@ class Store:
                 "AND rowid != ? ORDER BY file, position LIMIT ?", (record_id, winner, limit))]
             kept = self.db.execute("SELECT json_extract(article, '$.origin') FROM records "
                                    "WHERE rowid = ?", (winner,)).fetchone()[0]
-            found.append((record_id, count, kept, origins))
+            found.append(Duplicate(record_id, count, kept, origins))
         return found
 
-    def top(self, category: str | None, limit: int) -> list[tuple[str, str]]:
-        """(id, hash) of the newest `limit` articles, of one category or of all."""
+    def top(self, category: str | None, limit: int) -> list[Entry]:
+        """The newest `limit` articles, of one category or of all."""
         if category is None:
             query = "SELECT id, hash FROM articles ORDER BY published DESC, id LIMIT ?"
-            return list(self.db.execute(query, (limit,)))
-        query = ("SELECT id, hash FROM articles WHERE category = ? "
-                 "ORDER BY published DESC, id LIMIT ?")
-        return list(self.db.execute(query, (category, limit)))
+            rows = self.db.execute(query, (limit,))
+        else:
+            query = ("SELECT id, hash FROM articles WHERE category = ? "
+                     "ORDER BY published DESC, id LIMIT ?")
+            rows = self.db.execute(query, (category, limit))
+        return [Entry(*row) for row in rows]
 
     def article_json(self, ids: Sequence[str]) -> list[str]:
         """The stored article JSON of each id, in the order given."""

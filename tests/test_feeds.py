@@ -15,7 +15,7 @@ import pytest
 from conftest import EXAMPLE_CONFIG, record
 
 import syndicate
-from syndicate.build import feed_specs
+from syndicate.plan import feed_specs
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from conftest import record
 
-from syndicate.publish import safe_name
+from syndicate.records import safe_name
 
 
 def _build(site, run, records, name="articles.yaml"):

@@ -23,7 +23,7 @@ import pytest
 from conftest import EXAMPLE_CONFIG
 
 import syndicate
-from syndicate.publish import safe_name
+from syndicate.records import safe_name
 from syndicate.serve import make_server
 
 SECRET = "a file outside the served folder 7f3a"

@@ -13,7 +13,7 @@ import pytest
 from conftest import EXAMPLE_CONFIG, record
 
 import syndicate
-from syndicate.publish import safe_name
+from syndicate.records import safe_name
 from syndicate.render.feeds import labels
 from syndicate.text import excerpt
 from syndicate.tweet import weighted_length

@@ -1,5 +1,95 @@
-"""Sources read raw article records; each yields (mapping, Origin) pairs or raises SourceError."""
+"""Sources read raw article records. Pelican's readers are the model: each kind of source is a
+class that declares the config `type:` it reads and has one method, `changes`, that says what
+changed since the index last read it. `ingest` loops over the sources without knowing their kind.
 
-from .files import SourceError, list_files, read_file, read_source
+A new kind of source is one module with a class that implements `Source`, and one line in
+`REGISTRY` (or one call of `register`). Modules are imported only for the types a config uses,
+so a files-only cron run never imports the WordPress source or requests.
+"""
 
-__all__ = ["SourceError", "list_files", "read_file", "read_source"]
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..config import Source as SourceSpec
+    from ..network import Network
+    from ..records import Origin
+    from ..store import Store
+
+Raw = tuple[Any, "Origin"]  # a raw record (our field names) and where it came from
+
+# type -> "module:Class"; the modules are imported on first use
+REGISTRY: dict[str, str] = {
+    "files": "syndicate.sources.files:Files",
+    "wordpress": "syndicate.sources.wordpress:WordPressSource",
+}
+
+
+@dataclass
+class Batch:
+    """Records that replace what the index holds under `key`: all of it when `versions` is None
+    (a file read again), else the records at the positions in `versions` and `removed` (the
+    posts a network source read, and those it no longer has)."""
+
+    key: str
+    read: Callable[[], list[Raw]]  # called by ingest: a file is read only when it is ingested
+    versions: dict[int, str] | None = None  # position -> version of the records read
+    removed: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Changes:
+    """What one source has that the index does not: batches to ingest, keys whose records are
+    all gone, and the state to keep once the run is published (`save`, before the index
+    commits, so that a run that fails reads the same again)."""
+
+    batches: list[Batch] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    save: Callable[[Store], None] = field(default=lambda store: None)
+
+    def __bool__(self) -> bool:
+        return bool(self.batches or self.gone)
+
+
+class Source(Protocol):
+    """One source of the config, made with its config entry, the site config and the run's
+    network handle (the HTTP client, made on first use)."""
+
+    type: ClassVar[str]  # the `type:` of its config entry
+    key: str  # its name in the index and in messages
+    requests: int  # HTTP requests made so far
+
+    def __init__(self, spec: SourceSpec, config: Config, network: Network) -> None: ...
+
+    def changes(self, store: Store, *, full: bool) -> Changes:
+        """What changed since `store` last read this source; with `full`, everything it has
+        that the index may not (a full listing of a network source).
+
+        :raises SourceError: naming the file or URL, when the source cannot be read.
+        """
+        ...
+
+
+def register(type_name: str, target: str) -> None:
+    """Make `type: <type_name>` in a config read by the class at "module:Class"."""
+    REGISTRY[type_name] = target
+
+
+def open_sources(config: Config, network: Network) -> list[Source]:
+    """One Source per entry of the config's `sources:`, in order."""
+    return [source_class(spec.type)(spec, config, network) for spec in config.sources]
+
+
+def source_class(type_name: str) -> type[Source]:
+    module, _, name = REGISTRY[type_name].partition(":")
+    found: type[Source] = getattr(importlib.import_module(module), name)
+    return found
+
+
+__all__ = ["REGISTRY", "Batch", "Changes", "Raw", "Source", "open_sources", "register",
+           "source_class"]

@@ -1,20 +1,30 @@
-"""Record files: YAML (a list, or a mapping with `articles:`), JSON (an array) and JSON Lines."""
+"""Record files: YAML (a list, or a mapping with `articles:`), JSON (an array) and JSON Lines.
+
+As a source, a file is read only when it changed: one whose size, mtime and inode are what the
+index saw last time is not opened.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 
 from ..config import Source, is_glob
 from ..errors import SourceError
+from ..store import Stat
+from . import Batch, Changes
 
 if TYPE_CHECKING:
+    from ..config import Config
+    from ..network import Network
     from ..records import Origin
+    from ..store import Store
 
 FORMATS_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json",
                      ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -34,6 +44,44 @@ Raw = tuple[Any, "Origin"]
 # YAML aliases may repeat a node anywhere: ten nested lists of ten aliases are 10**10 values
 # (the "billion laughs"). A records file that expands past this many values is refused.
 YAML_MAX_VALUES = 5_000_000
+
+
+class Files:
+    """`type: files`: a records file, a folder of them, or a glob."""
+
+    type: ClassVar[str] = "files"
+
+    def __init__(self, spec: Source, config: Config, network: Network) -> None:
+        assert spec.path is not None
+        self.spec = spec
+        self.key = str(spec.path)
+        self.requests = 0
+
+    def changes(self, store: Store, *, full: bool) -> Changes:
+        """The files that are new or changed since the index read them (all of them after a
+        reset), and the files gone. Only stats: nothing is read here."""
+        known = store.file_stats(self.key)
+        stats = self._stats()
+        changed = {path: stat for path, stat in stats.items() if known.get(path) != stat}
+
+        def save(store: Store) -> None:
+            for path, stat in changed.items():
+                store.set_file(self.key, path, stat)
+
+        return Changes(
+            batches=[Batch(path, functools.partial(read_file, Path(path), self.spec))
+                     for path in changed],
+            gone=sorted(set(known) - set(stats)), save=save)
+
+    def _stats(self) -> dict[str, Stat]:
+        found = {}
+        for path in list_files(self.spec):
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                continue  # removed between listing and stat: gone, like a file never listed
+            found[str(path)] = Stat(info.st_size, info.st_mtime_ns, info.st_ino)
+        return found
 
 
 def list_files(source: Source) -> list[Path]:

@@ -10,18 +10,25 @@ before the index is touched, so a failure half-way changes nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from .. import dates
 from ..config import Config, Source
 from ..errors import SourceError
 from ..net import Client, FetchError, Reply, url_with
 from ..records import Origin
+from . import Batch, Changes
+
+if TYPE_CHECKING:
+    from ..network import Network
+    from ..store import Store
 
 PER_PAGE = 100
 OVERLAP = timedelta(minutes=1)
@@ -43,14 +50,59 @@ class Sync:
     requests: int = 0
 
 
-class WordPress:
-    """One WordPress site's REST API, reached through `client`."""
+class WordPressSource:
+    """`type: wordpress`: a WordPress site's published posts. It keeps, in the index, the
+    newest modification it has seen (the next sync asks for what came after it) and when it
+    last listed every post."""
 
-    def __init__(self, client: Client, source: Source, config: Config) -> None:
+    type: ClassVar[str] = "wordpress"
+
+    def __init__(self, spec: Source, config: Config, network: Network) -> None:
+        self.spec = spec
+        self.config = config
+        self.network = network
+        self.key = f"{spec.url}wp-json/wp/v2/posts"
+        self.state = f"wordpress {self.key}"  # the prefix of its state in the index
+        self.requests = 0
+
+    def changes(self, store: Store, *, full: bool) -> Changes:
+        """The posts new or modified since the last sync, or, when a full sync is due (or
+        `full`), those that differ from the index and the ids of those gone. Nothing is stored
+        yet: `save` keeps the high water mark once the run is published."""
+        last_full = store.source_state(self.state, "full")
+        due = last_full is None or dates.clock() - datetime.fromisoformat(last_full) \
+            >= timedelta(hours=self.spec.full_sync_hours)
+        site = WordPress(self.network.client, self.spec, self.config, self.key)
+        try:
+            sync = site.sync(full=full or due, since=store.source_state(self.state, "high water"),
+                             known=functools.partial(store.versions, self.key))
+        finally:
+            self.requests += site.requests
+
+        def save(store: Store) -> None:
+            if sync.high_water:
+                store.set_source_state(self.state, "high water", sync.high_water)
+            if sync.full:
+                store.set_source_state(self.state, "full", dates.now())
+
+        if not (sync.posts or sync.removed):
+            return Changes(save=save)
+        batch = Batch(self.key, lambda: [(raw, origin) for raw, origin, _ in sync.posts],
+                      versions={origin.index: version for _, origin, version in sync.posts},
+                      removed=sync.removed)
+        return Changes([batch], save=save)
+
+
+class WordPress:
+    """One WordPress site's REST API, reached through `client`; its records' origins name
+    `key`."""
+
+    def __init__(self, client: Client, source: Source, config: Config, key: str) -> None:
         assert source.url is not None
         self.client = client
         self.source = source
         self.config = config
+        self.key = key
         self.site = source.url
         self.pretty: bool | None = None  # /wp-json/ works; None until the first answer
         self.requests = 0
@@ -100,7 +152,7 @@ class WordPress:
     def _records(self, sync: Sync, posts: list[dict[str, Any]], high_water: str | None) -> Sync:
         categories = self._categories() if posts else {}
         for post in posts:
-            origin = Origin(self.source.key, post["id"], item=f"post {post['id']}")
+            origin = Origin(self.key, post["id"], item=f"post {post['id']}")
             sync.posts.append((post_record(post, categories, self.source, self.config), origin,
                                post["modified_gmt"]))
         seen = [post["modified_gmt"] for post in posts] + ([high_water] if high_water else [])
