@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -57,12 +57,6 @@ LINE_LINE = 34  # columns: 17 CJK characters
 LINE_TITLE = 2 * LINE_LINE
 LINE_DESCRIPTION = 2 * LINE_LINE
 
-WARNING_KINDS = (
-    "no-image", "image-too-small", "image-small", "image-small-x", "image-size-unknown",
-    "no-alt", "title-cut-facebook", "title-cut-line", "title-cut-x", "description-cut",
-    "tweet-cut",
-)
-
 
 @dataclass(frozen=True)
 class CardWarning:
@@ -83,82 +77,122 @@ def _fallback(article: Article, config: Config) -> str | None:
     return "site.logo" if config.site.logo else None
 
 
-def _smaller(image: Image, minimum: tuple[int, int]) -> bool:
-    return bool(image.width and image.height
+def _smaller(image: Image | None, minimum: tuple[int, int]) -> bool:
+    """Whether `image` is known to be smaller than `minimum` (an image of unknown size is not)."""
+    return bool(image and image.width and image.height
                 and (image.width < minimum[0] or image.height < minimum[1]))
+
+
+def _unsized(image: Image | None) -> bool:
+    return image is not None and not (image.width and image.height)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the warning rules look at, worked out once per article."""
+
+    article: Article
+    image: Image | None  # what the cards show: the article's image or the configured fallback
+    fallback: str | None  # the config key of that fallback
+    nfc_title: str  # the article's title as the tweet holds it
+    title_columns: int
+    cut: tuple[str, ...]  # the descriptions the summary is cut in: "og:description (300)"
+    payload: dict[str, Any]
+
+    def fields(self) -> dict[str, object]:
+        """The values a warning's text names, beside the fixed _LIMITS."""
+        image = self.image
+        return {**_LIMITS, "fallback": self.fallback, "url": image.url if image else "",
+                "size": f"{image.width}×{image.height}" if image else "",
+                "cut_zh": "、".join(self.cut), "cut_en": ", ".join(self.cut)}
+
+
+def _facts(article: Article, config: Config, payload: dict[str, Any]) -> _Facts:
+    described = (("og:description", OG_DESCRIPTION_CHARS, payload["open_graph"]),
+                 ("twitter:description", TWITTER_DESCRIPTION_CHARS, payload["twitter"]))
+    cut = tuple(f"{key} ({limit})" for key, limit, tags in described
+                if tags[key] != article.summary)
+    return _Facts(article, lead_image(article, config), _fallback(article, config),
+                  unicodedata.normalize("NFC", article.title), columns(article.title), cut,
+                  payload)
+
+
+def _size(minimum: tuple[int, int]) -> str:
+    return f"{minimum[0]}×{minimum[1]}"
+
+
+_LIMITS = {
+    "facebook_min": _size(FACEBOOK_MIN), "facebook_large": _size(FACEBOOK_LARGE),
+    "x_large_min": _size(X_LARGE_MIN),
+    "facebook_title": FACEBOOK_TITLE, "facebook_title_cjk": FACEBOOK_TITLE // 2,
+    "line_title": LINE_TITLE, "line_title_cjk": LINE_TITLE // 2,
+    "twitter_title": TWITTER_TITLE_CHARS, "tweet": MAX_WEIGHTED_LENGTH,
+}
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    applies: Callable[[_Facts], bool]
+    zh: str  # str.format templates over _Facts.fields()
+    en: str
+
+
+# One row a warning, in the order the page lists them. "no-image" has two rows: whether a
+# configured image stands in or the cards have none.
+_RULES = (
+    _Rule("no-image", lambda f: f.article.image is None and bool(f.fallback and f.image),
+          "文章沒有圖片,卡片改用 {fallback}:{url}",
+          "the article has no image; the cards show {fallback} ({url})"),
+    _Rule("no-image", lambda f: f.article.image is None and not (f.fallback and f.image),
+          "文章沒有圖片,也沒有 share.default_image 或 site.logo:卡片沒有圖",
+          "the article has no image and there is no share.default_image or site.logo: "
+          "the cards have no picture"),
+    _Rule("image-too-small", lambda f: _smaller(f.image, FACEBOOK_MIN),
+          "圖片 {size} 小於 {facebook_min}:Facebook 不顯示這張圖",
+          "the image is {size}, under {facebook_min}: Facebook does not show it"),
+    _Rule("image-small",
+          lambda f: _smaller(f.image, FACEBOOK_LARGE) and not _smaller(f.image, FACEBOOK_MIN),
+          "圖片 {size} 小於 {facebook_large}:Facebook 只畫小縮圖,不是大卡片",
+          "the image is {size}, under {facebook_large}: Facebook draws a small thumbnail, "
+          "not a large card"),
+    _Rule("image-small-x", lambda f: _smaller(f.image, X_LARGE_MIN),
+          "圖片 {size} 小於 {x_large_min}:X 的大圖卡片不顯示這張圖",
+          "the image is {size}, under {x_large_min}: X's large image card does not show it"),
+    _Rule("image-size-unknown", lambda f: _unsized(f.image),
+          "不知道圖片的寬高:Facebook 第一次分享時可能不畫大卡片",
+          "the image's width and height are unknown: Facebook may draw no large card on the "
+          "first share"),
+    _Rule("no-alt", lambda f: f.image is not None and not f.image.alt,
+          "圖片沒有替代文字(og:image:alt、twitter:image:alt)",
+          "the image has no alt text (og:image:alt, twitter:image:alt)"),
+    _Rule("title-cut-facebook", lambda f: f.title_columns > FACEBOOK_TITLE,
+          "標題太長:Facebook 約只顯示兩行({facebook_title_cjk} 個中文字)",
+          "the title is longer than the ~2 lines Facebook shows ({facebook_title} columns, "
+          "{facebook_title_cjk} CJK characters)"),
+    _Rule("title-cut-line", lambda f: f.title_columns > LINE_TITLE,
+          "標題太長:LINE 約只顯示兩行({line_title_cjk} 個中文字)",
+          "the title is longer than the ~2 lines LINE shows ({line_title} columns, "
+          "{line_title_cjk} CJK characters)"),
+    _Rule("title-cut-x", lambda f: f.payload["twitter"]["twitter:title"] != f.article.title,
+          "標題超過 {twitter_title} 字:twitter:title 被截斷",
+          "the title is longer than {twitter_title} characters: twitter:title is cut"),
+    _Rule("description-cut", lambda f: bool(f.cut),
+          "摘要太長,被截斷:{cut_zh}", "the summary is cut in {cut_en}"),
+    _Rule("tweet-cut", lambda f: f.nfc_title not in f.payload["share"]["x"]["tweet"],
+          "推文放不下整個標題({tweet} 的限制),標題以「…」截斷",
+          "the tweet cannot hold the whole title ({tweet} limit): it is cut with \"…\""),
+)
+WARNING_KINDS = tuple(dict.fromkeys(rule.kind for rule in _RULES))
 
 
 def warnings_for(article: Article, config: Config,
                  payload: dict[str, Any] | None = None) -> list[CardWarning]:
     """What Facebook, LINE or X would cut or refuse of the article's share card."""
-    payload = payload or share_payload(article, config)
-    found: list[CardWarning] = []
-    image = lead_image(article, config)
-    if article.image is None:
-        fallback = _fallback(article, config)
-        if fallback and image:
-            found.append(CardWarning(
-                "no-image", f"文章沒有圖片,卡片改用 {fallback}:{image.url}",
-                f"the article has no image; the cards show {fallback} ({image.url})"))
-        else:
-            found.append(CardWarning(
-                "no-image", "文章沒有圖片,也沒有 share.default_image 或 site.logo:卡片沒有圖",
-                "the article has no image and there is no share.default_image or site.logo: "
-                "the cards have no picture"))
-    if image:
-        size = f"{image.width}×{image.height}"
-        if _smaller(image, FACEBOOK_MIN):
-            found.append(CardWarning(
-                "image-too-small", f"圖片 {size} 小於 200×200:Facebook 不顯示這張圖",
-                f"the image is {size}, under 200×200: Facebook does not show it"))
-        elif _smaller(image, FACEBOOK_LARGE):
-            found.append(CardWarning(
-                "image-small", f"圖片 {size} 小於 600×315:Facebook 只畫小縮圖,不是大卡片",
-                f"the image is {size}, under 600×315: Facebook draws a small thumbnail, "
-                "not a large card"))
-        if _smaller(image, X_LARGE_MIN):
-            found.append(CardWarning(
-                "image-small-x", f"圖片 {size} 小於 300×157:X 的大圖卡片不顯示這張圖",
-                f"the image is {size}, under 300×157: X's large image card does not show it"))
-        if not (image.width and image.height):
-            found.append(CardWarning(
-                "image-size-unknown", "不知道圖片的寬高:Facebook 第一次分享時可能不畫大卡片",
-                "the image's width and height are unknown: Facebook may draw no large card on "
-                "the first share"))
-        if not image.alt:
-            found.append(CardWarning(
-                "no-alt", "圖片沒有替代文字(og:image:alt、twitter:image:alt)",
-                "the image has no alt text (og:image:alt, twitter:image:alt)"))
-    title = article.title
-    if columns(title) > FACEBOOK_TITLE:
-        found.append(CardWarning(
-            "title-cut-facebook", f"標題太長:Facebook 約只顯示兩行({FACEBOOK_TITLE // 2} 個中文字)",
-            f"the title is longer than the ~2 lines Facebook shows ({FACEBOOK_TITLE} columns, "
-            f"{FACEBOOK_TITLE // 2} CJK characters)"))
-    if columns(title) > LINE_TITLE:
-        found.append(CardWarning(
-            "title-cut-line", f"標題太長:LINE 約只顯示兩行({LINE_TITLE // 2} 個中文字)",
-            f"the title is longer than the ~2 lines LINE shows ({LINE_TITLE} columns, "
-            f"{LINE_TITLE // 2} CJK characters)"))
-    if payload["twitter"]["twitter:title"] != title:
-        found.append(CardWarning(
-            "title-cut-x", f"標題超過 {TWITTER_TITLE_CHARS} 字:twitter:title 被截斷",
-            f"the title is longer than {TWITTER_TITLE_CHARS} characters: twitter:title is cut"))
-    summary = article.summary
-    cut = [f"{key} ({limit})" for key, limit, value in (
-        ("og:description", OG_DESCRIPTION_CHARS, payload["open_graph"]["og:description"]),
-        ("twitter:description", TWITTER_DESCRIPTION_CHARS,
-         payload["twitter"]["twitter:description"])) if value != summary]
-    if cut:
-        found.append(CardWarning("description-cut", f"摘要太長,被截斷:{'、'.join(cut)}",
-                             f"the summary is cut in {', '.join(cut)}"))
-    x = payload["share"]["x"]
-    if unicodedata.normalize("NFC", title) not in x["tweet"]:
-        found.append(CardWarning(
-            "tweet-cut", f"推文放不下整個標題({MAX_WEIGHTED_LENGTH} 的限制),標題以「…」截斷",
-            f"the tweet cannot hold the whole title ({MAX_WEIGHTED_LENGTH} limit): it is cut "
-            "with \"…\""))
-    return found
+    facts = _facts(article, config, payload or share_payload(article, config))
+    fields = facts.fields()
+    return [CardWarning(rule.kind, rule.zh.format_map(fields), rule.en.format_map(fields))
+            for rule in _RULES if rule.applies(facts)]
 
 
 # --- the page ---
@@ -197,44 +231,52 @@ def _img(image: Image | None, alt: str | None = None) -> str:
             'referrerpolicy="no-referrer">')
 
 
+def _card(service: str, name: str, body: str) -> str:
+    """One service's card: a figure captioned with the service's name."""
+    return (f'<figure class="card card-{service}" data-service="{service}">'
+            f'<figcaption class="service">{name}</figcaption>{body}</figure>')
+
+
+def _media(image: Image | None) -> str:
+    return f'<div class="media">{_img(image)}</div>'
+
+
+def _og_lines(og: dict[str, Any], title_columns: int, description_columns: int) -> str:
+    """og:title and og:description, each cut to the columns the service shows of it."""
+    return (f'<div class="title">{_esc(fit(og["og:title"], title_columns))}</div>'
+            f'<div class="desc">{_esc(fit(og.get("og:description", ""), description_columns))}'
+            "</div>")
+
+
+def _facebook_layout(image: Image | None) -> str:
+    """How Facebook draws the link for `image`: as text alone, a small thumbnail or a large card."""
+    if image is None or _smaller(image, FACEBOOK_MIN):
+        return "fb-text"
+    return "fb-small" if _smaller(image, FACEBOOK_LARGE) else "fb-large"
+
+
 def _facebook(payload: dict[str, Any], image: Image | None) -> str:
     og = payload["open_graph"]
-    title = fit(og["og:title"], FACEBOOK_TITLE)
-    description = fit(og.get("og:description", ""), FACEBOOK_DESCRIPTION)
-    if image is None or _smaller(image, FACEBOOK_MIN):
-        layout, media = "fb-text", ""
-    elif _smaller(image, FACEBOOK_LARGE):
-        layout, media = "fb-small", f'<div class="media">{_img(image)}</div>'
-    else:
-        layout, media = "fb-large", f'<div class="media">{_img(image)}</div>'
-    return (
-        '<figure class="card card-facebook" data-service="facebook">'
-        '<figcaption class="service">Facebook</figcaption>'
+    layout = _facebook_layout(image)
+    media = "" if layout == "fb-text" else _media(image)
+    return _card("facebook", "Facebook", (
         f'<div class="fb {layout}">{media}<div class="text">'
         f'<div class="domain">{_esc(_domain(og["og:url"]).upper())}</div>'
-        f'<div class="title">{_esc(title)}</div>'
-        f'<div class="desc">{_esc(description)}</div>'
-        "</div></div></figure>"
-    )
+        f"{_og_lines(og, FACEBOOK_TITLE, FACEBOOK_DESCRIPTION)}</div></div>"
+    ))
 
 
 def _line(payload: dict[str, Any], image: Image | None) -> str:
     og = payload["open_graph"]
-    line = payload["share"]["line"]
-    title = fit(og["og:title"], LINE_TITLE)
-    description = fit(og.get("og:description", ""), LINE_DESCRIPTION)
-    media = f'<div class="media">{_img(image)}</div>' if image else ""
-    return (
-        '<figure class="card card-line" data-service="line">'
-        '<figcaption class="service">LINE</figcaption>'
+    media = _media(image) if image else ""
+    return _card("line", "LINE", (
         '<div class="chat">'
-        f'<p class="bubble line-text">{_esc(line["text"])}</p>'
+        f'<p class="bubble line-text">{_esc(payload["share"]["line"]["text"])}</p>'
         f'<div class="bubble line-preview">{media}<div class="text">'
-        f'<div class="title">{_esc(title)}</div>'
-        f'<div class="desc">{_esc(description)}</div>'
+        f"{_og_lines(og, LINE_TITLE, LINE_DESCRIPTION)}"
         f'<div class="domain">{_esc(_domain(og["og:url"]))}</div>'
-        "</div></div></div></figure>"
-    )
+        "</div></div></div>"
+    ))
 
 
 def _x(payload: dict[str, Any], image: Image | None) -> str:
@@ -243,9 +285,7 @@ def _x(payload: dict[str, Any], image: Image | None) -> str:
     shown = image if image and not _smaller(image, X_LARGE_MIN) else None
     alt = card.get("twitter:image:alt", "")
     over = "over" if shown else "plain"
-    return (
-        '<figure class="card card-x" data-service="x">'
-        '<figcaption class="service">X</figcaption>'
+    return _card("x", "X", (
         f'<div class="x"><div class="media">{_img(shown, alt)}'
         f'<span class="title {over}">{_esc(card["twitter:title"])}</span></div></div>'
         f'<div class="domain">來自 {_esc(_domain(payload["open_graph"]["og:url"]))}</div>'
@@ -253,8 +293,7 @@ def _x(payload: dict[str, Any], image: Image | None) -> str:
         f'<p class="tweet-text">{_esc(x["tweet"])}</p>'
         f'<p class="tweet-length"><data value="{x["weighted_length"]}">'
         f'{x["weighted_length"]}</data> / {MAX_WEIGHTED_LENGTH}</p></div>'
-        "</figure>"
-    )
+    ))
 
 
 def _warnings(found: Sequence[CardWarning]) -> str:
