@@ -83,6 +83,9 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
                    progress or (lambda stage, done, total: None), on_file)
         try:
             return _pipeline(run, scope(config, store, full=full))
+        except SourceError as exc:  # a source is read before anything is published
+            raise BuildError(f"{exc}; nothing was published, the feeds stay as they were"
+                             ) from exc
         except sqlite3.OperationalError as exc:  # a full disk, an index made read-only
             raise StoreError(f"cannot write the index {store.path}: {exc}; nothing was "
                              "published, the feeds stay as they were") from exc
@@ -96,10 +99,10 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
         store.reset()  # another config or program, or --full: read and render all again
     store.put("last_run", dates.now())
     sources = open_sources(run.config, run.network)
-    changes = _detect(sources, store, full=stale.reset)
+    changes = [source.changes(store, full=stale.reset) for source in sources]  # nothing stored
     if not any(changes) and not stale.render_all:
-        report = BuildReport(noop=True, requests=_requests(sources))
-        _commit(store, changes, report)
+        report = BuildReport(noop=True, requests=sum(s.requests for s in sources))
+        _commit(run, changes, report, stale)
         _ping(run, report)  # only those a run before could not deliver
         return report  # nothing changed: nothing read, nothing rendered
     report = _ingest(run, changes, sources)
@@ -108,40 +111,23 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
                        allow_shrink=run.allow_shrink or stale.reconfigured)
     report.feed_items = {plan.spec.folder: len(plan.ids) for plan in plans}
     _render_and_publish(run, report, plans, render_all=stale.render_all)
-    store.put("fingerprint", stale.fingerprint)
-    if report.written_count or report.removed:
-        store.put("last_change", dates.now())
-    store.add_pings((hub, run.config.site.feeds_url + result.path)
-                    for hub in run.config.websub.hubs
-                    for result in report.files if result.written and result.items is not None)
-    _commit(store, changes, report)
+    _commit(run, changes, report, stale)
     _ping(run, report)
     return report
-
-
-def _detect(sources: Sequence[Source], store: Store, *, full: bool) -> list[Changes]:
-    """What each source has that the index does not; nothing is stored yet."""
-    try:
-        return [source.changes(store, full=full) for source in sources]
-    except SourceError as exc:
-        raise BuildError(f"{exc}; nothing was published, the feeds stay as they were") from exc
 
 
 def _ingest(run: _Run, changes: Sequence[Changes], sources: Sequence[Source]) -> BuildReport:
     """Store what changed and choose each id's published record again.
 
-    :raises BuildError: a file cannot be read, --strict and a record was rejected, or no
-        record at all could be published.
+    :raises BuildError: --strict and a record was rejected, or no record could be published.
+    :raises SourceError: a file cannot be read.
     """
     store = run.store
-    try:
-        ingested = ingest(run.config, store, changes,
-                          lambda done: run.progress("records", done, None), network=run.network)
-    except SourceError as exc:
-        raise BuildError(f"{exc}; nothing was published, the feeds stay as they were") from exc
+    ingested = ingest(run.config, store, changes,
+                      lambda done: run.progress("records", done, None), network=run.network)
     report = BuildReport(on_file=run.on_file, records_read=ingested.records_read,
                          files_read=ingested.files_read, rejected=ingested.rejected,
-                         requests=_requests(sources))
+                         requests=sum(source.requests for source in sources))
     rejected_now = store.rejected()
     if run.strict and rejected_now:
         raise RejectedRecords(rejected_now)
@@ -221,9 +207,16 @@ def _publish_articles(run: _Run, publisher: Publisher, report: BuildReport,
         run.progress("articles", done, total)
 
 
-def _commit(store: Store, changes: Sequence[Changes], report: BuildReport) -> None:
-    """Keep each source's state and commit the index: only now, after publishing, so that a
-    run that died before this is done again by the next one."""
+def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: Scope) -> None:
+    """Record what was published (the fingerprint, each source's state, the pings owed) and
+    commit the index: only now, so that a run that died before this is done again by the next."""
+    store = run.store
+    store.put("fingerprint", stale.fingerprint)
+    if report.written_count or report.removed:
+        store.put("last_change", dates.now())
+    store.add_pings((hub, run.config.site.feeds_url + result.path)
+                    for hub in run.config.websub.hubs
+                    for result in report.files if result.written and result.items is not None)
     for change in changes:
         change.save(store)
     try:
@@ -248,10 +241,6 @@ def _ping(run: _Run, report: BuildReport) -> None:
                         "announced on the next run" for hub, (reason, topics) in failed.items()]
     run.store.set_pings([(hub, topic) for hub, (_, topics) in failed.items() for topic in topics])
     run.store.commit()
-
-
-def _requests(sources: Sequence[Source]) -> int:
-    return sum(source.requests for source in sources)
 
 
 __all__ = ["build"]

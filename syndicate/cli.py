@@ -7,12 +7,14 @@ were rejected. Quiet on success (cron mails whatever a job prints); errors go to
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .build import build
@@ -35,12 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"syndicate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    build_cmd = commands.add_parser(
-        "build", help="read the records and write every feed that changed",
-        description="Read the records, write every feed whose bytes changed, and "
-                    "build-report.json. Silent on success.",
-        epilog="Example (crontab): */5 * * * * syndicate build -q --config /srv/site/site.yaml",
-    )
+    build_cmd = _command(commands, "build", _build)
     _site_options(build_cmd, output=True)
     build_cmd.add_argument("--strict", action="store_true",
                            help="fail and write nothing when any record is rejected")
@@ -54,63 +51,42 @@ def _parser() -> argparse.ArgumentParser:
     loudness.add_argument("-v", "--verbose", action="store_true",
                           help="print a line per file: written or unchanged, and item counts")
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    status_cmd = commands.add_parser(
-        "status", help="print what the index holds",
-        description="Print the index: articles per category, the last run, the last change and "
-                    "the rejected records.",
-        epilog="Example: syndicate status --config config/site.yaml",
-    )
-    _site_options(status_cmd, output=True)
-    share_cmd = commands.add_parser(
-        "share", help="print the share links and page metadata of one article",
-        description="Print one article's share links, tweet and metadata, as build writes them "
-                    "to feeds/articles/<id>.json and .html.",
-        epilog="Example: syndicate share 2026020401 --format head",
-    )
+    _site_options(_command(commands, "status", _status), output=True)
+    share_cmd = _command(commands, "share", _share)
     share_cmd.add_argument("article", metavar="ID-or-URL", help="the article's id or its URL")
     _site_options(share_cmd, output=False)
     share_cmd.add_argument("--format", choices=SHARE_FORMATS, default="json",
                            help="json: the whole payload (default); head: the <head> fragment; "
                                 "buttons: the share buttons' HTML")
-    check_cmd = commands.add_parser(
-        "check", help="lint a published feeds folder, offline",
-        description="Check every feed, OPML file and head fragment below DIR (this site's or "
-                    "any other's): well-formed XML, required elements, RFC 822 / RFC 3339 "
-                    "dates, unique ids, absolute URLs, self links that match where each file "
-                    "lives, image sizes, and the Open Graph and Twitter tags of head fragments. "
-                    "One line per problem; exit 1 when there is an error.",
-        epilog="Example: syndicate check feeds",
-    )
+    check_cmd = _command(commands, "check", _check)
     check_cmd.add_argument("folder", metavar="DIR", nargs="?", type=Path,
                            help="the folder (default: the config's output.dir)")
     _site_options(check_cmd, output=False)
     check_cmd.add_argument("-q", "--quiet", action="store_true",
                            help="print errors only, not warnings or the summary")
-    preview_cmd = commands.add_parser(
-        "preview", help="write a page showing each article's share cards",
-        description="Write an HTML page (outside the feeds folder) that shows each article as "
-                    "Facebook, LINE and X would draw its link preview, with warnings for what "
-                    "they would cut or refuse, the tweet and its weighted length, and the "
-                    "share buttons.",
-        epilog="Example: syndicate preview 2026020401 && open feeds-preview/index.html",
-    )
+    preview_cmd = _command(commands, "preview", _preview)
     preview_cmd.add_argument("ids", metavar="ID", nargs="*",
                              help="the articles to show (default: the site feed's articles)")
     _site_options(preview_cmd, output=False)
     preview_cmd.add_argument("--output", metavar="DIR", type=Path,
                              help="where to write index.html (default: <output.dir>-preview "
                                   "beside the feeds folder)")
-    serve_cmd = commands.add_parser(
-        "serve", help="serve the feeds folder on 127.0.0.1, as a web server would",
-        description="Serve the output folder on 127.0.0.1 with the right content types, "
-                    "ETag and Last-Modified, 304 Not Modified, gzip and HEAD, for looking at "
-                    "the feeds in a browser or a feed reader before they go live. Ctrl-C stops.",
-        epilog="Example: syndicate serve --port 8000",
-    )
+    serve_cmd = _command(commands, "serve", _serve)
     _site_options(serve_cmd, output=True)
     serve_cmd.add_argument("--port", type=int, default=8000,
                            help="the port on 127.0.0.1 (default: 8000)")
     return parser
+
+
+def _command(commands: Any, name: str, handler: Callable[[argparse.Namespace], int]
+             ) -> argparse.ArgumentParser:
+    """A subcommand whose help, description and example are its handler's docstring: the
+    first line, the middle paragraphs and the last."""
+    first, *middle, example = inspect.cleandoc(handler.__doc__ or "").split("\n\n")
+    command: argparse.ArgumentParser = commands.add_parser(
+        name, help=first, description=" ".join(middle), epilog=example)
+    command.set_defaults(handler=handler)
+    return command
 
 
 def _site_options(command: argparse.ArgumentParser, *, output: bool) -> None:
@@ -126,9 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)
     try:
-        commands = {"build": _build, "status": _status, "share": _share, "check": _check,
-                    "preview": _preview, "serve": _serve}
-        return commands[args.command](args)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
     except SyndicateError as exc:  # every error a user can cause: its lines and its exit code
         for line in exc.lines():
             print(line, file=sys.stderr)
@@ -145,6 +120,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    """read the records and write every feed that changed
+
+    Read the records, write every feed whose bytes changed, and build-report.json. Silent on
+    success.
+
+    Example (crontab): */5 * * * * syndicate build -q --config /srv/site/site.yaml
+    """
     config = load_config(args.config)
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:
@@ -167,6 +149,13 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    """print what the index holds
+
+    Print the index: articles per category, the last run, the last change and the rejected
+    records.
+
+    Example: syndicate status --config config/site.yaml
+    """
     state = status(load_config(args.config), args.output)
     print(f"index        {state.index}")
     print(f"articles     {state.articles:,} from {state.files:,} file(s)")
@@ -181,6 +170,13 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _share(args: argparse.Namespace) -> int:
+    """print the share links and page metadata of one article
+
+    Print one article's share links, tweet and metadata, as build writes them to
+    feeds/articles/<id>.json and .html.
+
+    Example: syndicate share 2026020401 --format head
+    """
     from .render.meta import head_html, share_payload
 
     config = load_config(args.config)
@@ -197,6 +193,15 @@ def _share(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """lint a published feeds folder, offline
+
+    Check every feed, OPML file and head fragment below DIR (this site's or any other's):
+    well-formed XML, required elements, RFC 822 / RFC 3339 dates, unique ids, absolute URLs,
+    self links that match where each file lives, image sizes, and the Open Graph and Twitter
+    tags of head fragments. One line per problem; exit 1 when there is an error.
+
+    Example: syndicate check feeds
+    """
     from .check import check_folder
 
     folder = args.folder or load_config(args.config).output.dir
@@ -214,6 +219,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    """write a page showing each article's share cards
+
+    Write an HTML page (outside the feeds folder) that shows each article as Facebook, LINE
+    and X would draw its link preview, with warnings for what they would cut or refuse, the
+    tweet and its weighted length, and the share buttons.
+
+    Example: syndicate preview 2026020401 && open feeds-preview/index.html
+    """
     from .preview import write_preview
 
     config = load_config(args.config)
@@ -223,6 +236,14 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """serve the feeds folder on 127.0.0.1, as a web server would
+
+    Serve the output folder on 127.0.0.1 with the right content types, ETag and
+    Last-Modified, 304 Not Modified, gzip and HEAD, for looking at the feeds in a browser or a
+    feed reader before they go live. Ctrl-C stops.
+
+    Example: syndicate serve --port 8000
+    """
     from .serve import serve
 
     config = load_config(args.config)
