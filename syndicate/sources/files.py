@@ -11,19 +11,18 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import yaml
 
 from ..config import Source, is_glob
 from ..errors import SourceError
 from ..store import Stat
-from . import Batch, Changes
+from . import Batch, Changes, Raw
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..network import Network
-    from ..records import Origin
     from ..store import Store
 
 FORMATS_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json",
@@ -40,7 +39,6 @@ _RecordLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
-Raw = tuple[Any, "Origin"]
 # YAML aliases may repeat a node anywhere: ten nested lists of ten aliases are 10**10 values
 # (the "billion laughs"). A records file that expands past this many values is refused.
 YAML_MAX_VALUES = 5_000_000
@@ -99,11 +97,6 @@ def list_files(source: Source) -> list[Path]:
                           if not entry.name.startswith(".") and entry.is_file()
                           and os.path.splitext(entry.name)[1].lower() in FORMATS_BY_SUFFIX)
     return [path]
-
-
-def read_source(source: Source) -> list[Raw]:
-    """Every raw record of every file of `source` (see list_files), in order."""
-    return [raw for path in list_files(source) for raw in read_file(path, source)]
 
 
 def read_file(path: Path, source: Source) -> list[Raw]:

@@ -47,7 +47,6 @@ class Sync:
     posts: list[tuple[dict[str, Any], Origin, str]] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     high_water: str | None = None  # the newest modified_gmt seen
-    requests: int = 0
 
 
 class WordPressSource:
@@ -121,7 +120,6 @@ class WordPress:
             result = self._full(known) if full or since is None else self._since(since, known)
         except FetchError as exc:
             raise SourceError(str(exc)) from exc
-        result.requests = self.requests
         return result
 
     def _since(self, since: str, known: Known) -> Sync:
