@@ -4,6 +4,8 @@ the standard library's for the text), against what share_payload publishes."""
 from __future__ import annotations
 
 import html
+import subprocess
+import sys
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -307,3 +309,10 @@ def test_columns_count_cjk_and_emoji_as_two_and_cuts_keep_characters_whole():
         assert set(graphemes(cut[:-1])) <= {"🇹🇼"}
     assert anchor("a/b 中") == "article-a_2Fb_20_E4_B8_AD"
     assert anchor("a_2F") != anchor("a/")
+
+
+def test_importing_the_preview_reads_no_css() -> None:
+    # the CSS is package data, opened only when a preview page is drawn
+    probe = "import syndicate.render.preview as p; print(p._css.cache_info().misses)"
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert ran.stdout == "0\n"

@@ -5,6 +5,8 @@ turns each into a readable page with the feed's URL and every item."""
 from __future__ import annotations
 
 import html
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
@@ -13,6 +15,7 @@ from conftest import EXAMPLE_CONFIG
 from lxml import etree
 
 import syndicate
+from syndicate.render.stylesheet import stylesheet
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +69,15 @@ def test_the_stylesheet_is_not_a_feed_and_feeds_stay_feeds(feeds: Path) -> None:
     assert "<script" not in text  # the page needs no script
     for relative in ("rss.xml", "atom.xml"):
         assert not feedparser.parse((feeds / relative).read_bytes()).bozo
+
+
+def test_the_written_stylesheet_is_the_packages_file_byte_for_byte(feeds: Path) -> None:
+    assert (feeds / "feed.xsl").read_bytes() == stylesheet()
+
+
+def test_importing_the_feed_renderers_reads_no_stylesheet() -> None:
+    # a cron run that renders no feed imports feeds.py (and so stylesheet.py) all the same
+    probe = ("import syndicate.render.feeds, syndicate.render.stylesheet as s; "
+             "print(s.stylesheet.cache_info().misses)")
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert ran.stdout == "0\n"

@@ -1,7 +1,7 @@
 """The share preview page: each article drawn as Facebook, LINE and X draw its link preview, from
 the values meta.py publishes, with warnings for what they would cut or refuse. Pure: articles and
-the config in, one self-contained HTML page out (inline CSS, no script, no external resource but
-the articles' images).
+the config in, one self-contained HTML page out (inline CSS, from preview.css, no script, no
+external resource but the articles' images).
 
 Image sizes are the services' documented ones:
 
@@ -30,6 +30,8 @@ import html
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -335,79 +337,11 @@ def _section(article: Article, config: Config) -> tuple[str, int]:
     return body, len(found)
 
 
-_CSS = """
-:root{color-scheme:light;--ink:#1c1e21;--muted:#65676b;--line:#dadde1;--warn:#b3261e}
-*{box-sizing:border-box}
-body{margin:0;background:#f0f2f5;color:var(--ink);font:15px/1.5 system-ui,-apple-system,
-"PingFang TC","Noto Sans TC","Microsoft JhengHei",sans-serif}
-header,main{max-width:1240px;margin:0 auto;padding:16px 20px}
-h1{font-size:22px;margin:8px 0}
-h2{font-size:19px;margin:0 0 4px;overflow-wrap:anywhere}
-code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-.legend{color:var(--muted);font-size:13px}
-.toc{columns:2 320px;padding-left:20px;font-size:14px}
-.toc a{overflow-wrap:anywhere}
-.toc .count{color:var(--warn);margin-left:6px}
-.article{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px;
-margin:18px 0}
-.facts{color:var(--muted);font-size:13px;margin:0 0 10px;overflow-wrap:anywhere}
-.warnings{margin:0 0 14px;padding:10px 12px 10px 30px;background:#fdecea;border-radius:8px;
-color:var(--warn)}
-.warning .en{display:block;color:#6d1b16;font-size:12px}
-.ok{margin:0 0 14px;padding:8px 12px;background:#e7f5ea;border-radius:8px;color:#1e6b34}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:18px;
-align-items:start}
-.card{margin:0;min-width:0}
-.service{font-weight:600;font-size:13px;color:var(--muted);margin-bottom:6px}
-.media{position:relative;overflow:hidden;background:#e4e6eb}
-.media img{display:block;width:100%;height:100%;object-fit:cover}
-.noimage{display:flex;align-items:center;justify-content:center;width:100%;height:100%;
-color:var(--muted);font-size:13px}
-.title,.desc{overflow-wrap:anywhere}
-/* widths that hold the column budgets: 22 CJK characters of 16 px, 17 of 15 px */
-.fb{border:1px solid var(--line);border-radius:8px;overflow:hidden;background:#f0f2f5;
-width:378px;max-width:100%}
-.fb-large .media{aspect-ratio:1200/630}
-.fb-small{display:flex}
-.fb-small .media{flex:0 0 120px;aspect-ratio:1/1}
-.fb .text{padding:10px 12px;min-width:0}
-.fb .domain{font-size:12px;color:var(--muted);letter-spacing:.02em}
-.fb .title{font-weight:600;font-size:16px;line-height:1.3;display:-webkit-box;
--webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden}
-.fb .desc{font-size:14px;color:var(--muted);white-space:nowrap;overflow:hidden;
-text-overflow:ellipsis}
-.chat{background:#8cabd9;border-radius:8px;padding:12px;width:306px;max-width:100%}
-.bubble{background:#fff;border-radius:14px;margin:0 0 6px;overflow:hidden}
-.line-text{padding:8px 12px;font-size:14px;overflow-wrap:anywhere}
-.line-preview{width:282px;max-width:100%}
-.line-preview .media{aspect-ratio:1200/630}
-.line-preview .text{padding:8px 12px}
-.line-preview .title{font-weight:700;font-size:15px;line-height:1.35;display:-webkit-box;
--webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden}
-.line-preview .desc{font-size:13px;color:#777;display:-webkit-box;-webkit-box-orient:vertical;
--webkit-line-clamp:2;overflow:hidden}
-.line-preview .domain{font-size:12px;color:#999;margin-top:4px}
-.x{border:1px solid #cfd9de;border-radius:16px;overflow:hidden;max-width:500px}
-.x .media{aspect-ratio:2/1}
-.x .title{display:block;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:13px}
-.x .title.over{position:absolute;left:12px;bottom:12px;max-width:calc(100% - 24px);
-padding:0 6px;border-radius:4px;background:rgba(0,0,0,.77);color:#fff}
-.x .title.plain{position:absolute;left:12px;right:12px;bottom:12px;color:var(--ink)}
-.card-x>.domain{font-size:13px;color:#536471;margin-top:4px}
-.tweet{border:1px solid #cfd9de;border-radius:12px;padding:10px 12px;margin-top:10px;
-max-width:500px}
-.tweet .label{margin:0;font-size:12px;color:#536471}
-.tweet-text{margin:4px 0;white-space:pre-wrap;overflow-wrap:anywhere}
-.tweet-length{margin:0;font-size:13px;color:#536471;text-align:right}
-.buttons{margin-top:16px}
-.syndicate-share{display:flex;flex-wrap:wrap;gap:8px}
-.syndicate-share a{padding:6px 14px;border-radius:6px;color:#fff;text-decoration:none;
-font-size:14px}
-.share-facebook{background:#1877f2}.share-line{background:#06c755}.share-x{background:#0f1419}
-details{margin-top:12px;font-size:13px}
-details pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:10px;
-border-radius:6px}
-"""
+@cache
+def _css() -> str:
+    """The page's style sheet, preview.css beside this module: read on first use, so a run that
+    draws no preview page never opens it."""
+    return resources.files(__package__).joinpath("preview.css").read_bytes().decode("utf-8")
 
 
 def preview_html(articles: Sequence[Article], config: Config) -> str:
@@ -438,7 +372,7 @@ def preview_html(articles: Sequence[Article], config: Config) -> str:
         '<meta name="robots" content="noindex">\n'
         '<link rel="icon" href="data:,">\n'
         f"<title>分享預覽 · {site}</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<style>\n{_css()}</style>\n</head>\n<body>\n"
         f"<header><h1>分享預覽 · {site}</h1>"
         f'<p>{len(sections)} 篇文章在 Facebook、LINE 和 X 上的連結預覽,用的是 build 發布的 '
         "Open Graph 和 Twitter Card 值。</p>"
