@@ -2,7 +2,7 @@
 what each feed last showed. It answers "the newest N of category C" from an index, so a run costs
 what changed, not the size of the archive.
 
-Tables (schema version in PRAGMA user_version, migrated forward by MIGRATIONS):
+Tables (schema.py creates them and migrates an older index forward):
   files     one row per record file read: the source that lists it, its size, mtime and inode
             when it was read
   records   every valid record of every file, its normalized article as JSON and a hash of the raw
@@ -29,56 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StoreError
+from .schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
-APPLICATION_ID = 0x53594E44  # "SYND": tells our index from any other SQLite file
-MIGRATIONS = (
-    # 1: files, records, the winners and meta
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-                        inode INTEGER NOT NULL);
-    CREATE TABLE records (
-        rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, position INTEGER NOT NULL,
-        id TEXT NOT NULL, hash TEXT NOT NULL, updated INTEGER NOT NULL, category TEXT NOT NULL,
-        published INTEGER NOT NULL, name TEXT NOT NULL, article TEXT NOT NULL);
-    CREATE INDEX records_by_file ON records (file);
-    CREATE INDEX records_by_id ON records (id);
-    CREATE TABLE articles (
-        id TEXT PRIMARY KEY, record INTEGER NOT NULL, hash TEXT NOT NULL,
-        category TEXT NOT NULL, published INTEGER NOT NULL, name TEXT NOT NULL) WITHOUT ROWID;
-    CREATE INDEX articles_by_name ON articles (name);
-    CREATE INDEX articles_newest ON articles (published DESC, id);
-    CREATE INDEX articles_newest_by_category ON articles (category, published DESC, id);
-    """,
-    # 2: rejected records and feed signatures, so a run that reads nothing can still say both
-    """
-    CREATE TABLE rejected (file TEXT NOT NULL, position INTEGER NOT NULL, line INTEGER,
-                           id TEXT, field TEXT NOT NULL, reason TEXT NOT NULL);
-    CREATE INDEX rejected_by_file ON rejected (file);
-    CREATE TABLE feeds (path TEXT PRIMARY KEY, signature TEXT NOT NULL);
-    CREATE TABLE duplicates (id TEXT PRIMARY KEY, records INTEGER NOT NULL) WITHOUT ROWID;
-    """,
-    # 3: network sources: the version (WordPress modified_gmt) of each record, a name for a
-    # rejected post, item counts per feed (to refuse publishing a feed that lost most of its
-    # items), image facts read over HTTP, and WebSub pings still to send
-    """
-    ALTER TABLE records ADD COLUMN version TEXT;
-    ALTER TABLE rejected ADD COLUMN item TEXT;
-    ALTER TABLE feeds ADD COLUMN items INTEGER;
-    CREATE TABLE images (url TEXT PRIMARY KEY, width INTEGER, height INTEGER, type TEXT,
-                         error TEXT) WITHOUT ROWID;
-    CREATE TABLE pings (hub TEXT NOT NULL, topic TEXT NOT NULL, PRIMARY KEY (hub, topic))
-        WITHOUT ROWID;
-    """,
-    # 4: each record file belongs to the source that lists it, so that a source sees which of
-    # its own files are gone; the files are read again once, as after a change of config
-    """
-    DELETE FROM files;
-    ALTER TABLE files ADD COLUMN source TEXT NOT NULL DEFAULT '';
-    UPDATE meta SET value = '' WHERE key = 'fingerprint';
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 _IN_CHUNK = 500
 
 
@@ -503,24 +455,3 @@ class Store:
     def set_pings(self, pings: Iterable[tuple[str, str]]) -> None:
         self.db.execute("DELETE FROM pings")
         self.add_pings(pings)
-
-
-
-def migrate(db: sqlite3.Connection, target: int) -> None:
-    """Bring the schema from its version up to `target`, one migration per transaction."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number in range(version + 1, target + 1):
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(MIGRATIONS[number - 1]):
-                db.execute(statement)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            db.execute(f"PRAGMA user_version = {number}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-
-
-def _statements(script: str) -> list[str]:
-    return [statement.strip() for statement in script.split(";") if statement.strip()]

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, record
 
 import syndicate
-from syndicate import store as store_module
+from syndicate import schema
 from syndicate.progress import Progress
 
 
@@ -219,12 +219,12 @@ def test_a_foreign_sqlite_file_is_refused(daily, run):
 def test_an_index_of_an_older_schema_is_migrated(daily, run, tmp_path):
     index = syndicate.load_config(daily.config).output.index_path()
     db = sqlite3.connect(index, isolation_level=None)
-    store_module.migrate(db, 1)  # what the first release wrote
+    schema.migrate(db, 1)  # what the first release wrote
     db.execute("INSERT INTO meta VALUES ('last_run', '2026-01-01T00:00:00+00:00')")
     db.close()
     assert run("build", "--config", daily.config).code == 0
     with sqlite3.connect(index) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (store_module.SCHEMA_VERSION,)
+        assert db.execute("PRAGMA user_version").fetchone() == (schema.SCHEMA_VERSION,)
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     assert {"rejected", "feeds", "articles"} <= tables
     assert len(daily.json("feed.json")["items"]) == 3
@@ -233,8 +233,8 @@ def test_an_index_of_an_older_schema_is_migrated(daily, run, tmp_path):
 def test_an_index_of_a_newer_schema_is_refused(daily, run):
     index = syndicate.load_config(daily.config).output.index_path()
     db = sqlite3.connect(index, isolation_level=None)
-    store_module.migrate(db, store_module.SCHEMA_VERSION)
-    db.execute(f"PRAGMA user_version = {store_module.SCHEMA_VERSION + 1}")
+    schema.migrate(db, schema.SCHEMA_VERSION)
+    db.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
     db.close()
     result = run("build", "--config", daily.config)
     assert result.code == 1
