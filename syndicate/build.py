@@ -161,7 +161,7 @@ def _publish_feeds(run: _Run, publisher: Publisher, report: BuildReport,
     """Render the feeds the plan marks as changed."""
     from .render.feeds import FORMATS, feed_updated
     from .render.opml import render_opml
-    from .render.stylesheet import STYLESHEET, STYLESHEET_NAME
+    from .render.stylesheet import STYLESHEET_NAME, stylesheet
 
     config, specs = run.config, [plan.spec for plan in plans]
     for plan in plans:
@@ -178,7 +178,7 @@ def _publish_feeds(run: _Run, publisher: Publisher, report: BuildReport,
             report.record(FileResult(OPML_NAME, publisher.write(OPML_NAME, opml)))
             # the browser view of every feed; a new syndicate renders all, so it follows
             report.record(FileResult(STYLESHEET_NAME, publisher.write(
-                STYLESHEET_NAME, STYLESHEET.encode("utf-8"))))
+                STYLESHEET_NAME, stylesheet())))
 
 
 def _publish_articles(run: _Run, publisher: Publisher, report: BuildReport,
