@@ -40,11 +40,3 @@ def stylesheet() -> bytes:
     """feed.xsl as it is written beside the feeds: the package's own file, byte for byte. Read
     on first use, so a run that renders no feed never opens it."""
     return resources.files(__package__).joinpath(STYLESHEET_NAME).read_bytes()
-
-
-def __getattr__(name: str) -> str:
-    # STYLESHEET, the stylesheet as text, for callers that import it by that name: computed
-    # when asked for, so that importing this module (feeds.py does) reads no file.
-    if name == "STYLESHEET":
-        return stylesheet().decode("utf-8")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
