@@ -2,6 +2,10 @@
 
 Each problem reads ``file:line: key: what was expected, found what`` so that cron mail points at
 the line to fix. Relative paths in the file are relative to the folder that holds it.
+
+Every key is described once, as a field of its section's dataclass made by config_keys.key():
+its parser, its help text, and its default or what a missing key should have been. The checker
+and the defaults of objects built in Python both read those.
 """
 
 from __future__ import annotations
@@ -10,90 +14,55 @@ import difflib
 import itertools
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import MISSING, Field, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import config_keys as parse
+from .config_keys import absent, fill, found, key, section
 from .errors import ConfigError
-from .urls import URLError, web_url
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SOURCE_TYPES = ("files", "wordpress")
-# the keys that belong to one source type only
-SOURCE_KEYS = {"files": ("path", "format", "fields"),
-               "wordpress": ("url", "categories", "full_sync_hours", "username", "password_env")}
 SOURCE_FORMATS = ("auto", "yaml", "json", "jsonl")
 UPDATE_PERIODS = ("hourly", "daily", "weekly", "monthly", "yearly")
 RECORD_FIELDS = ("id", "url", "title", "category", "published", "updated", "summary",
                  "content_html", "tags", "author", "image")
 
-
 # libyaml's parser when PyYAML was built with it: a cron run reads the config every time.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Category:
-    slug: str
-    name: str
-    description: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Source:
-    type: str  # files or wordpress
-    path: Path | None = None  # files: a records file, a folder of them or a glob
-    format: str = "auto"
-    fields: Mapping[str, str] = field(default_factory=dict)  # the user's key -> record field
-    url: str | None = None  # wordpress: the site's home page
-    categories: Mapping[str, str] = field(default_factory=dict)  # WordPress category -> ours
-    full_sync_hours: int = 24  # wordpress: how often to list every post, to see deletions
-    username: str | None = None  # wordpress: for a private site, with an application password
-    password_env: str | None = None  # ... read from this environment variable, never the file
-
-    @property
-    def key(self) -> str:
-        """The name of the source in the index and in messages."""
-        return str(self.path) if self.type == "files" else f"{self.url}wp-json/wp/v2/posts"
-
-
-@dataclass(frozen=True)
-class Http:
-    timeout: float  # seconds to connect, and to wait for each read
-    retries: int  # more tries after a connection error, a timeout, 429 or 5xx
-    max_pages: int  # of one WordPress listing
-    max_response_mb: int
-
-
-@dataclass(frozen=True)
-class Images:
-    probe: bool  # read the size and type of images that have none from their first bytes
-    max_bytes: int  # read at most this much of an image
-    allow_private: bool  # fetch images from private, loopback and link-local addresses
-
-
-@dataclass(frozen=True)
-class WebSub:
-    hubs: tuple[str, ...]
-
-
-@dataclass(frozen=True)
+@section
 class Site:
-    title: str
-    url: str
-    description: str
-    language: str
-    timezone: str
-    logo: str | None
-    feeds_url: str
-    tag_date: str
-    author: str
+    title: str = key(parse.text, "the site's name; the site feed's title",
+                     required="the site's name")
+    url: str = key(parse.folder_url, "the home page, absolute http(s)",
+                   required="the home page's absolute https URL")
+    description: str = key(parse.text, "the site feed's description", default="",
+                           shown="`site.title`")
+    language: str = key(parse.language, "a language tag such as `zh-TW` (RSS `language`, Atom "
+                        "`xml:lang`)", default="en")
+    timezone: str = key(parse.timezone, "an IANA zone such as `Asia/Taipei`, for dates without "
+                        "an offset", default="UTC")
+    logo: str | None = key(parse.url, "an image URL: the RSS channel image and the Atom logo",
+                           default=None)
+    feeds_url: str = key(parse.folder_url, "where the output folder is served; self links and "
+                         "ids of feeds use it", default="", shown="`site.url` + `feeds/`")
+    tag_date: str = key(
+        parse.tag_date, "the date part of every `tag:` id (`2026` or `2026-01-01`), and the date "
+        "of a feed that has no item yet. Never change it once feeds are public: every id would "
+        "change", default="2000")
+    author: str = key(parse.text, "the feed-level author, for items that name none", default="",
+                      shown="`site.title`")
+
+    def __post_init__(self) -> None:
+        fill(self, description=self.title, feeds_url=self.url + "feeds/", author=self.title)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -104,13 +73,79 @@ class Site:
         return urlsplit(self.url).hostname or ""
 
 
-@dataclass(frozen=True)
+@section
+class Category:
+    slug: str = key(parse.matching(SLUG.pattern, "an ASCII slug of a-z, 0-9 and '-'"),
+                    "ASCII `a-z 0-9 -`, unique: the category's folder under `feeds/`",
+                    required="an ASCII slug")
+    name: str = key(parse.text, "the display name (`社會`), unique", required="the display name")
+    description: str = key(parse.text, "the category feed's description", default="",
+                           shown="the name")
+    url: str = key(parse.url, "the category's page, the feed's home link", default="",
+                   shown="`site.url`")  # load_config() fills it in
+
+    def __post_init__(self) -> None:
+        fill(self, description=self.name)
+
+
+@section
+class Source:
+    type: str = key(parse.one_of(*SOURCE_TYPES), "`files` (record files) or `wordpress` (a "
+                    "WordPress site's REST API)", default="files")
+    path: Path | None = key(
+        parse.path, "a records file, a folder of them (every `.yaml`, `.yml`, `.json`, `.jsonl`, "
+        "`.ndjson` file in it, in name order) or a glob such as `exports/2026-*.jsonl`",
+        default=None, required="a records file", source="files")
+    format: str = key(parse.one_of(*SOURCE_FORMATS), "`auto`, `yaml`, `json` or `jsonl`",
+                      default="auto", source="files")
+    fields: Mapping[str, str] = key(
+        parse.renames(RECORD_FIELDS), "renames your export's keys to the record fields: "
+        "`{headline: title, post_id: id}`", default={}, source="files")
+    url: str | None = key(
+        parse.folder_url, "the WordPress site's home page; the API is `<url>wp-json/wp/v2/`, or "
+        "`<url>?rest_route=` without pretty permalinks", default=None,
+        required="the site's home page", source="wordpress")
+    categories: Mapping[str, str] = key(
+        parse.category_map, "maps WordPress categories (slug, name or numeric id) to config "
+        "categories (slug or name): `{uncategorized: general, 12: local}`; without an entry a "
+        "WordPress category matches a config category of the same slug, then of the same name",
+        default={}, source="wordpress")
+    full_sync_hours: int = key(
+        parse.whole_number(1, 24 * 365), "how often a run lists every published post (ids and "
+        "modification times only) to notice posts unpublished, trashed or deleted", default=24,
+        source="wordpress")
+    username: str | None = key(
+        parse.text, "for a private site: the WordPress user of an [application password]"
+        "(https://make.wordpress.org/core/2020/11/05/application-passwords-integration-guide/)",
+        default=None, source="wordpress")
+    password_env: str | None = key(
+        parse.env_name, "the environment variable that holds that application password (never "
+        "the config file)", default=None, source="wordpress")
+
+    @property
+    def key(self) -> str:
+        """The name of the source in the index and in messages."""
+        return str(self.path) if self.type == "files" else f"{self.url}wp-json/wp/v2/posts"
+
+
+# the keys that belong to one source type only
+SOURCE_KEYS = {kind: tuple(f.name for f in fields(Source) if f.metadata["source"] == kind)
+               for kind in SOURCE_TYPES}
+
+
+@section
 class Output:
-    dir: Path
-    index: Path | None  # None: beside the output folder, see index_path()
-    items_per_feed: int
-    update_period: str
-    update_frequency: int
+    dir: Path = key(parse.path, "the output folder (`--output` overrides it)",
+                    default=Path("feeds"))
+    index: Path | None = key(
+        parse.path, "the SQLite index of articles; never inside the output folder, where it "
+        "would be published", default=None, shown="beside `output.dir` (`feeds.index.sqlite`)")
+    items_per_feed: int = key(parse.whole_number(1, 1000), "items in each feed, 1 to 1000",
+                              default=50)
+    update_period: str = key(parse.one_of(*UPDATE_PERIODS), "RSS `sy:updatePeriod`: `hourly`, "
+                             "`daily`, `weekly`, `monthly` or `yearly`", default="hourly")
+    update_frequency: int = key(parse.whole_number(1, 1000), "RSS `sy:updateFrequency`",
+                                default=1)
 
     def index_path(self) -> Path:
         """The SQLite index: `output.index`, or beside the output folder (never inside it, where
@@ -118,27 +153,70 @@ class Output:
         return self.index or self.dir.with_name(self.dir.name + ".index.sqlite")
 
 
-@dataclass(frozen=True)
+@section
 class Share:
-    x_endpoint: str
-    x_via: str | None  # an X account without "@"
-    twitter_site: str | None  # "@account"
-    fb_app_id: str | None
-    utm_campaign: str | None  # UTM parameters are added to shared URLs only when this is set
-    default_image: Mapping[str, Any] | None  # url, width, height, alt, type
+    x_endpoint: str = key(parse.url, "the X web intent the share link opens",
+                          default="https://x.com/intent/tweet")
+    x_via: str | None = key(parse.x_account, "an X account (`nchn_news` or `@nchn_news`): "
+                            "`via @account` after the tweet", default=None)  # without "@"
+    twitter_site: str | None = key(parse.x_account, "the account for `twitter:site`",
+                                   default=None, shown="`share.x_via`")  # with "@"
+    fb_app_id: str | None = key(parse.numeric_id, "`fb:app_id`, a number", default=None)
+    utm_campaign: str | None = key(parse.text, "when set, shared URLs get `utm_source`, "
+                                   "`utm_medium=social` and this `utm_campaign`", default=None)
+    default_image: Mapping[str, Any] | None = key(
+        parse.image, "the share image of an article without one: a URL, or `url`, `width`, "
+        "`height`, `alt`, `type`", default=None, shown="the site logo")
+
+    def __post_init__(self) -> None:
+        handle = self.twitter_site or self.x_via  # twitter:site is "@" and the account
+        object.__setattr__(self, "twitter_site", "@" + handle.removeprefix("@") if handle else None)
 
 
-@dataclass(frozen=True)
+@section
+class Http:
+    timeout: float = key(parse.whole_number(1, 600), "seconds to connect, and to wait for each "
+                         "read, on every HTTP request", default=10)
+    retries: int = key(
+        parse.whole_number(0, 10), "more tries after a connection error, a timeout, HTTP 429 or "
+        "5xx: 1 s, 2 s, 4 s … apart, or as `Retry-After` says (up to 120 s; a longer one fails "
+        "the run, and the next run tries again)", default=3)
+    max_pages: int = key(parse.whole_number(1, 100_000), "the most pages (of 100 posts) one "
+                         "WordPress listing may have", default=1000)
+    max_response_mb: int = key(parse.whole_number(1, 10_000),
+                               "the largest answer read from WordPress", default=50)
+
+
+@section
+class Images:
+    probe: bool = key(parse.boolean, "read the width, height and type of article images that "
+                      "have no size from their first bytes", default=True)
+    max_bytes: int = key(parse.whole_number(1024, 16 * 1024 * 1024), "how much of an image is "
+                         "read at most (a `Range` request)", default=65536)
+    allow_private: bool = key(parse.boolean, "fetch images from private, loopback and "
+                              "link-local addresses too", default=False)
+
+
+@section
+class WebSub:
+    hubs: tuple[str, ...] = key(
+        parse.urls, "WebSub hubs (a URL or a list): every feed links them with `rel=\"hub\"`, and "
+        "a run pings them for each feed it changed", default=())
+
+
+@section
 class Config:
-    path: Path
-    site: Site
-    categories: tuple[Category, ...]
-    sources: tuple[Source, ...]
-    output: Output
-    share: Share
-    http: Http = Http(timeout=10, retries=3, max_pages=1000, max_response_mb=50)
-    images: Images = Images(probe=True, max_bytes=65536, allow_private=False)
-    websub: WebSub = WebSub(hubs=())
+    path: Path  # the config file; the other keys are its sections
+    site: Site = key(parse.mapping, "the site: name, address, language", required="a mapping")
+    categories: tuple[Category, ...] = key(
+        parse.listing, "the categories, each with its own feeds", required="a list of categories")
+    sources: tuple[Source, ...] = key(
+        parse.listing, "where articles come from: files or WordPress", required="a list of sources")
+    output: Output = key(parse.mapping, "where feeds are written, and how", default=Output())
+    share: Share = key(parse.mapping, "share links and article pages' metadata", default=Share())
+    http: Http = key(parse.mapping, "timeouts, retries and limits of requests", default=Http())
+    images: Images = key(parse.mapping, "measuring images without a size", default=Images())
+    websub: WebSub = key(parse.mapping, "hubs that announce changed feeds", default=WebSub())
     _lookup: Mapping[str, Category] = field(default_factory=dict, repr=False, compare=False)
 
     def category(self, key: str) -> Category | None:
@@ -146,218 +224,18 @@ class Config:
         return self._lookup.get(key)
 
 
-# --- value parsers: each returns the value or raises ValueError("expected ..., found ...") ---
-
-def _found(value: object) -> str:
-    return "nothing" if value is None else f"{type(value).__name__} {value!r}"
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"expected a non-empty string, found {_found(value)}")
-    return value.strip()
+def _keys(cls: type) -> dict[str, Field[Any]]:
+    """The config keys of a section's dataclass, in the order messages and docs list them."""
+    return {f.name: f for f in fields(cls) if "parse" in f.metadata}
 
 
-def _url(value: object) -> str:
-    text = _text(value)
-    try:
-        return web_url(text)
-    except URLError as exc:
-        raise ValueError(str(exc)) from exc
+def _sections() -> Iterator[tuple[str, type, bool]]:
+    """Each section of the file: its name, its dataclass, and whether it is a list of them."""
+    hints = get_type_hints(Config)
+    for name in _keys(Config):
+        hint = hints[name]
+        yield (name, get_args(hint)[0], True) if get_origin(hint) is tuple else (name, hint, False)
 
-
-def _dir_url(value: object) -> str:
-    url = _url(value)
-    return url if url.endswith("/") else url + "/"
-
-
-def _int_between(low: int, high: int) -> Callable[[object], int]:
-    def parse(value: object) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"expected a whole number from {low} to {high}, found {_found(value)}")
-        return value
-    return parse
-
-
-def _choice(*choices: str) -> Callable[[object], str]:
-    def parse(value: object) -> str:
-        if value not in choices:
-            raise ValueError(f"expected one of {', '.join(choices)}, found {_found(value)}")
-        return str(value)
-    return parse
-
-
-def _timezone(value: object) -> str:
-    name = _text(value)
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        close = difflib.get_close_matches(name, sorted(available_timezones()), n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ValueError(f"expected an IANA time zone such as Asia/Taipei, "
-                         f"found {name!r}{hint}") from exc
-    return name
-
-
-def _language(value: object) -> str:
-    text = _text(value)
-    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", text):
-        raise ValueError(f"expected a language tag such as zh-TW, found {text!r}")
-    return text
-
-
-def _tag_date(value: object) -> str:
-    text = str(value).strip() if value is not None else ""
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
-        raise ValueError(f"expected a date such as 2026 or 2026-02-04, found {_found(value)}")
-    return text
-
-
-def _handle(value: object) -> str:
-    text = _text(value).removeprefix("@")
-    if not re.fullmatch(r"[A-Za-z0-9_]{1,15}", text):
-        raise ValueError(f"expected an X account such as @nchn_news, found {value!r}")
-    return text
-
-
-def _digits(value: object) -> str:
-    text = str(value).strip() if isinstance(value, str | int) and value is not True else ""
-    if not text.isdigit():
-        raise ValueError(f"expected a numeric id, found {_found(value)}")
-    return text
-
-
-def _image_spec(value: object) -> dict[str, Any]:
-    spec = {"url": value} if isinstance(value, str) else value
-    if not isinstance(spec, dict) or "url" not in spec:
-        raise ValueError(f"expected an image URL or a mapping with url, width, height, alt, "
-                         f"found {_found(value)}")
-    unknown = set(spec) - {"url", "width", "height", "alt", "type"}
-    if unknown:
-        raise ValueError(f"expected the keys url, width, height, alt, type, "
-                         f"found {', '.join(sorted(map(str, unknown)))}")
-    image = {"url": _url(spec["url"]), "alt": str(spec.get("alt") or "").strip(),
-             "type": spec.get("type")}
-    for key in ("width", "height"):
-        image[key] = _int_between(1, 100_000)(spec[key]) if spec.get(key) is not None else None
-    return image
-
-
-def _slug(value: object) -> str:
-    text = _text(value)
-    if not SLUG.match(text):
-        raise ValueError(f"expected an ASCII slug of a-z, 0-9 and '-', found {text!r}")
-    return text
-
-
-def _fields(value: object) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a mapping of your key: record field, found {_found(value)}")
-    renames: dict[str, str] = {}
-    for theirs, ours in value.items():
-        if ours not in RECORD_FIELDS:
-            raise ValueError(f"expected record fields ({', '.join(RECORD_FIELDS)}) as values, "
-                             f"found {ours!r} for {theirs!r}")
-        renames[str(theirs)] = str(ours)
-    return renames
-
-
-def _category_map(value: object) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(
-            isinstance(v, str) and isinstance(k, str | int) for k, v in value.items()):
-        raise ValueError(f"expected a mapping of WordPress category (slug, name or id): "
-                         f"category slug, found {_found(value)}")
-    return {str(k): v for k, v in value.items()}
-
-
-def _env_name(value: object) -> str:
-    text = _text(value)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text):
-        raise ValueError(f"expected the name of an environment variable such as WP_PASSWORD, "
-                         f"found {text!r}")
-    return text
-
-
-def _hubs(value: object) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else [value]
-    return tuple(_url(item) for item in items)
-
-
-def _boolean(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, found {_found(value)}")
-    return value
-
-
-def _mapping(value: object) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a mapping, found {_found(value)}")
-    return value
-
-
-def _list(value: object) -> list[Any]:
-    if not isinstance(value, list):
-        raise ValueError(f"expected a list, found {_found(value)}")
-    return value
-
-
-@dataclass(frozen=True)
-class _Required:
-    """The default of a key that must be given; `what` completes "expected ..."."""
-
-    what: str
-
-
-# section -> {key: (parser, default)}; a _Required default makes the key required.
-_SCHEMA: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
-    "": {
-        "site": (_mapping, _Required("a mapping")),
-        "categories": (_list, _Required("a list of categories")),
-        "sources": (_list, _Required("a list of sources")), "output": (_mapping, {}),
-        "share": (_mapping, {}), "http": (_mapping, {}), "images": (_mapping, {}),
-        "websub": (_mapping, {}),
-    },
-    "site": {
-        "title": (_text, _Required("the site's name")),
-        "url": (_dir_url, _Required("the home page's absolute https URL")),
-        "description": (_text, None), "language": (_language, "en"),
-        "timezone": (_timezone, "UTC"), "logo": (_url, None), "feeds_url": (_dir_url, None),
-        "tag_date": (_tag_date, "2000"), "author": (_text, None),
-    },
-    "categories": {
-        "slug": (_slug, _Required("an ASCII slug")),
-        "name": (_text, _Required("the display name")),
-        "description": (_text, None), "url": (_url, None),
-    },
-    "sources": {
-        "type": (_choice(*SOURCE_TYPES), "files"), "path": (_text, None),
-        "format": (_choice(*SOURCE_FORMATS), "auto"), "fields": (_fields, {}),
-        "url": (_dir_url, None), "categories": (_category_map, {}),
-        "full_sync_hours": (_int_between(1, 24 * 365), 24), "username": (_text, None),
-        "password_env": (_env_name, None),
-    },
-    "share": {
-        "x_endpoint": (_url, "https://x.com/intent/tweet"), "x_via": (_handle, None),
-        "twitter_site": (_handle, None), "fb_app_id": (_digits, None),
-        "utm_campaign": (_text, None), "default_image": (_image_spec, None),
-    },
-    "output": {
-        "dir": (_text, "feeds"), "index": (_text, None),
-        "items_per_feed": (_int_between(1, 1000), 50),
-        "update_period": (_choice(*UPDATE_PERIODS), "hourly"),
-        "update_frequency": (_int_between(1, 1000), 1),
-    },
-    "http": {
-        "timeout": (_int_between(1, 600), 10), "retries": (_int_between(0, 10), 3),
-        "max_pages": (_int_between(1, 100_000), 1000),
-        "max_response_mb": (_int_between(1, 10_000), 50),
-    },
-    "images": {
-        "probe": (_boolean, True), "max_bytes": (_int_between(1024, 16 * 1024 * 1024), 65536),
-        "allow_private": (_boolean, False),
-    },
-    "websub": {"hubs": (_hubs, ())},
-}
 
 
 class _Checker:
@@ -371,34 +249,44 @@ class _Checker:
     def problem(self, path: tuple[Any, ...], message: str) -> None:
         line = next((self.lines[path[:n]] for n in range(len(path), -1, -1)
                      if path[:n] in self.lines), 1)
-        key = _dotted(path) or "(top level)"
-        self.problems.append((line, f"{self.label}:{line}: {key}: {message}"))
+        where = _dotted(path) or "(top level)"
+        self.problems.append((line, f"{self.label}:{line}: {where}: {message}"))
 
-    def section(self, path: tuple[Any, ...], value: object, schema: str) -> dict[str, Any]:
+    def section(self, path: tuple[Any, ...], value: object, cls: type) -> dict[str, Any]:
         """The values of one mapping, defaults filled in; None values where a key was bad."""
-        spec = _SCHEMA[schema]
+        keys = _keys(cls)
         if not isinstance(value, dict):
-            self.problem(path, f"expected a mapping with keys {', '.join(spec)}, "
-                               f"found {_found(value)}")
-            return dict.fromkeys(spec)
-        out: dict[str, Any] = {}
-        for key in value:
-            if key not in spec:
-                close = difflib.get_close_matches(str(key), list(spec), n=1)
+            self.problem(path, f"expected a mapping with keys {', '.join(keys)}, "
+                               f"found {found(value)}")
+            return dict.fromkeys(keys)
+        for name in value:
+            if name not in keys:
+                close = difflib.get_close_matches(str(name), list(keys), n=1)
                 hint = f"did you mean {close[0]}? " if close else ""
-                self.problem((*path, key), f"unknown key; {hint}expected one of {', '.join(spec)}")
-        for key, (parse, default) in spec.items():
-            if key not in value or value[key] is None:
-                if isinstance(default, _Required):
-                    self.problem(path, f"missing key {key!r}: expected {default.what}")
-                out[key] = None if isinstance(default, _Required) else default
-                continue
-            try:
-                out[key] = parse(value[key])
-            except ValueError as exc:
-                self.problem((*path, key), str(exc))
-                out[key] = None
-        return out
+                self.problem((*path, name), f"unknown key; {hint}expected one of {', '.join(keys)}")
+        return {name: self.value((*path, name), value.get(name), spec)
+                for name, spec in keys.items()}
+
+    def value(self, path: tuple[Any, ...], raw: object, spec: Field[Any]) -> Any:
+        """One key's value: parsed, its default when absent, or None after a problem."""
+        if raw is None:
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                self.problem(path[:-1], f"missing key {path[-1]!r}: "
+                                        f"expected {spec.metadata['required']}")
+            return absent(spec)
+        try:
+            return spec.metadata["parse"](raw)
+        except ValueError as exc:
+            self.problem(path, str(exc))
+            return None
+
+    def entries(self, name: str, raw: list[Any] | None, cls: type) -> list[dict[str, Any]]:
+        """The values of each mapping of a list section, which must not be empty."""
+        entries = [self.section((name, index), item, cls) for index, item in enumerate(raw or [])]
+        if raw is not None and not entries:
+            self.problem((name,), f"expected at least one {cls.__name__.lower()}, "
+                                  "found an empty list")
+        return entries
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
@@ -434,7 +322,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{label}:1: cannot read the config file: {_os_reason(exc)}"]) from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ConfigError([f"{label}:1: cannot read the config file: {reason}"]) from exc
     loader = _Loader(text)
     try:
         node = loader.get_single_node()  # one parse gives the lines and the data
@@ -456,77 +345,43 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 
 def _build(checker: _Checker, path: Path, data: object) -> Config | None:
-    top = checker.section((), data if data is not None else {}, "")
-    base = path.parent
-    site = checker.section(("site",), top["site"], "site") if top["site"] is not None else None
-    categories = [
-        checker.section(("categories", index), raw, "categories")
-        for index, raw in enumerate(top["categories"] or [])
-    ]
-    if top["categories"] is not None and not categories:
-        checker.problem(("categories",), "expected at least one category, found an empty list")
-    sources = [
-        checker.section(("sources", index), raw, "sources")
-        for index, raw in enumerate(top["sources"] or [])
-    ]
-    if top["sources"] is not None and not sources:
-        checker.problem(("sources",), "expected at least one source, found an empty list")
-    output = checker.section(("output",), top["output"], "output")
-    share = checker.section(("share",), top["share"], "share")
-    http = checker.section(("http",), top["http"], "http")
-    images = checker.section(("images",), top["images"], "images")
-    websub = checker.section(("websub",), top["websub"], "websub")
-
-    lookup = _category_lookup(checker, categories, site["url"] if site else None)
-    for index, source in enumerate(sources):
+    top = checker.section((), data if data is not None else {}, Config)
+    values: dict[str, Any] = {}
+    for name, cls, is_list in _sections():
+        if is_list:
+            values[name] = checker.entries(name, top[name], cls)
+        # a required section that is absent or no mapping has been reported; an optional one
+        # that is no mapping is reported again, naming its keys
+        elif top[name] is not None or _keys(Config)[name].default is not MISSING:
+            values[name] = checker.section((name,), top[name], cls)
+    site, base = values.get("site"), path.parent
+    lookup = _category_lookup(checker, values["categories"], site["url"] if site else None)
+    for index, source in enumerate(values["sources"]):
         _check_source_keys(checker, ("sources", index), source, top["sources"][index])
         if source["type"] == "files" and source["path"]:
             source["path"] = _readable(checker, ("sources", index, "path"), base / source["path"])
     if checker.problems or site is None:
         return None
-
-    site_url = site["url"]
-    final_site = Site(
-        title=site["title"], url=site_url, description=site["description"] or site["title"],
-        language=site["language"], timezone=site["timezone"], logo=site["logo"],
-        feeds_url=site["feeds_url"] or site_url + "feeds/", tag_date=site["tag_date"],
-        author=site["author"] or site["title"],
-    )
-    return Config(
-        path=path,
-        site=final_site,
-        categories=tuple(lookup.values()),
-        sources=tuple(Source(**s) for s in sources),
-        output=Output(dir=Path(os.path.normpath(base / output["dir"])),
-                      index=Path(os.path.normpath(base / output["index"]))
-                      if output["index"] else None,
-                      items_per_feed=output["items_per_feed"],
-                      update_period=output["update_period"],
-                      update_frequency=output["update_frequency"]),
-        share=Share(
-            x_endpoint=share["x_endpoint"], x_via=share["x_via"],
-            twitter_site=f"@{share['twitter_site'] or share['x_via']}"
-            if share["twitter_site"] or share["x_via"] else None,
-            fb_app_id=share["fb_app_id"], utm_campaign=share["utm_campaign"],
-            default_image=share["default_image"],
-        ),
-        http=Http(**http),
-        images=Images(**images),
-        websub=WebSub(hubs=tuple(websub["hubs"])),
-        _lookup={key: cat for cat in lookup.values() for key in (cat.slug, cat.name)},
-    )
+    for name in ("dir", "index"):  # relative to the config file's folder
+        target = values["output"][name]
+        values["output"][name] = Path(os.path.normpath(base / target)) if target else None
+    made = {name: cls(**values[name]) for name, cls, is_list in _sections() if not is_list}
+    return Config(path=path, categories=tuple(lookup.values()),
+                  sources=tuple(Source(**source) for source in values["sources"]), **made,
+                  _lookup={name: cat for cat in lookup.values() for name in (cat.slug, cat.name)})
 
 
 def _check_source_keys(checker: _Checker, path: tuple[Any, ...], source: dict[str, Any],
                        raw: object) -> None:
-    """A files source needs a path, a wordpress source a url; neither takes the other's keys."""
+    """A source needs the required keys of its type, and takes no key of another type."""
     kind = source["type"]
     if kind not in SOURCE_KEYS or not isinstance(raw, dict):
         return
-    needed = {"files": ("path", "a records file"), "wordpress": ("url", "the site's home page")}
-    key, what = needed[kind]
-    if raw.get(key) is None:
-        checker.problem(path, f"missing key {key!r}: expected {what} for a {kind} source")
+    for name, spec in _keys(Source).items():
+        required = spec.metadata["required"]
+        if spec.metadata["source"] == kind and required and raw.get(name) is None:
+            checker.problem(path, f"missing key {name!r}: expected {required} "
+                                  f"for a {kind} source")
     for other, keys in SOURCE_KEYS.items():
         for name in keys:
             if other != kind and name in raw:
@@ -554,8 +409,7 @@ def _category_lookup(checker: _Checker, categories: list[dict[str, Any]],
                             f"expected a unique name, found {name!r} again (slug {names[name]!r})")
             continue
         names[name] = slug
-        by_slug[slug] = Category(slug=slug, name=name, description=raw.get("description") or name,
-                                 url=raw.get("url") or site_url or "")
+        by_slug[slug] = Category(**{**raw, "url": raw["url"] or site_url or ""})
     return by_slug
 
 
@@ -581,8 +435,3 @@ def _readable(checker: _Checker, path: tuple[Any, ...], target: Path) -> Path | 
 def is_glob(path: Path) -> bool:
     return any(char in str(path) for char in "*?[")
 
-
-def _os_reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
-    return str(exc)

@@ -7,6 +7,7 @@ import os
 import pytest
 
 import syndicate
+from syndicate import config
 
 BAD_CONFIG = """\
 site:
@@ -107,3 +108,24 @@ def test_a_glob_needs_its_folder(site, run):
     assert (f"sources[0].path: expected a records file, a folder of them or a glob such as "
             f"exports/*.jsonl, found no folder {site.folder / 'exports'} for the glob "
             f"{site.folder / 'exports/*.jsonl'}") in result.err
+
+
+def test_a_config_built_in_python_has_the_files_defaults(site):
+    loaded = syndicate.load_config(site.config)
+    built = config.Config(path=site.config, site=config.Site(title="全國大小事新聞網",
+                                                             url="https://nchn.example.com/"),
+                          categories=loaded.categories, sources=loaded.sources)
+    assert built.http == loaded.http == config.Http(timeout=10, retries=3, max_pages=1000,
+                                                    max_response_mb=50)
+    assert built.images == loaded.images
+    assert built.websub == loaded.websub
+    assert built.share.x_endpoint == loaded.share.x_endpoint == "https://x.com/intent/tweet"
+    assert built.site.feeds_url == loaded.site.feeds_url == "https://nchn.example.com/feeds/"
+    assert built.site.author == loaded.site.author == "全國大小事新聞網"
+
+
+def test_twitter_site_falls_back_to_x_via_with_an_at_sign(site):
+    site.write_config(share={"x_via": "@nchn_news"})
+    assert syndicate.load_config(site.config).share.twitter_site == "@nchn_news"
+    assert config.Share(x_via="nchn_news").twitter_site == "@nchn_news"
+
