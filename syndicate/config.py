@@ -4,8 +4,8 @@ Each problem reads ``file:line: key: what was expected, found what`` so that cro
 the line to fix. Relative paths in the file are relative to the folder that holds it.
 
 Every key is described once, as a field of its section's dataclass made by config_keys.key():
-its parser, its help text, and its default or what a missing key should have been. The checker
-and the defaults of objects built in Python both read those.
+its parser, its help text, and its default or what a missing key should have been. The checker,
+the defaults of objects built in Python and docs/config.md (`reference()`) all read those.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from . import config_keys as parse
-from .config_keys import absent, fill, found, key, section
+from .config_keys import ACCEPTS, absent, fill, found, key, section
 from .errors import ConfigError
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -435,3 +435,47 @@ def _readable(checker: _Checker, path: tuple[Any, ...], target: Path) -> Path | 
 def is_glob(path: Path) -> bool:
     return any(char in str(path) for char in "*?[")
 
+
+_INTRO = """\
+# Config reference
+
+Every key of the config file; `config/site.yaml` is a complete example. Back to the
+[README](../README.md).
+
+This file is generated: `make docs` rewrites it from the keys in `syndicate/config.py`, and
+`tests/test_config.py` fails when the two drift apart. Edit the keys there, not this file.
+
+Relative paths are relative to the config file's folder. `sources[].path` is the `path` of each
+entry of the list `sources`. syndicate reports every problem in the file at once, before it
+reads or writes anything else: `file:line: key: expected …, found …`.
+"""
+_HEADER = ["| key | type | default | what it does |", "| --- | --- | --- | --- |"]
+
+
+def reference() -> str:
+    """The markdown of docs/config.md: a table of each section's keys, from their fields."""
+    lines = [_INTRO, *_table("Top level", "", Config)]
+    for name, cls, is_list in _sections():
+        lines += _table(f"`{name}`", f"{name}[]." if is_list else f"{name}.", cls)
+    return "\n".join(lines)
+
+
+def _table(title: str, prefix: str, cls: type) -> list[str]:
+    lines = [f"## {title}", "", *_HEADER]
+    for name, spec in _keys(cls).items():
+        meta = spec.metadata
+        only = f"`{meta['source']}` sources only: " if meta["source"] else ""
+        lines.append(f"| `{prefix}{name}` | {ACCEPTS[meta['parse']]} | {_shown(spec)} "
+                     f"| {only}{meta['help']} |")
+    return [*lines, ""]
+
+
+def _shown(spec: Field[Any]) -> str:
+    """The default column: required, the default value, or words for a default taken elsewhere."""
+    if spec.metadata["required"]:
+        source = spec.metadata["source"]
+        return f"required for `{source}` sources" if source else "required"
+    value = absent(spec)
+    if spec.metadata["shown"] or value in (None, "", {}, ()):
+        return spec.metadata["shown"]
+    return f"`{str(value).lower() if isinstance(value, bool) else value}`"

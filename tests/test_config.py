@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from dataclasses import fields
+from pathlib import Path
 
 import pytest
 
 import syndicate
 from syndicate import config
+
+DOCS_CONFIG = Path(__file__).resolve().parent.parent / "docs" / "config.md"
 
 BAD_CONFIG = """\
 site:
@@ -129,3 +133,18 @@ def test_twitter_site_falls_back_to_x_via_with_an_at_sign(site):
     assert syndicate.load_config(site.config).share.twitter_site == "@nchn_news"
     assert config.Share(x_via="nchn_news").twitter_site == "@nchn_news"
 
+
+def test_docs_config_md_is_the_generated_reference():
+    text = DOCS_CONFIG.read_text(encoding="utf-8")
+    assert text == config.reference(), "docs/config.md is out of date: run make docs"
+
+
+def test_docs_config_md_names_every_key():
+    text = DOCS_CONFIG.read_text(encoding="utf-8")
+    names = [f.name for f in fields(config.Config) if "help" in f.metadata]
+    for section, cls, is_list in config._sections():
+        prefix = f"{section}[]." if is_list else f"{section}."
+        names += [prefix + f.name for f in fields(cls) if "help" in f.metadata]
+    assert {"site", "site.title", "sources[].password_env", "websub.hubs"} <= set(names)
+    missing = [name for name in names if f"| `{name}` |" not in text]
+    assert not missing, f"docs/config.md does not name {', '.join(missing)}: run make docs"
