@@ -26,9 +26,9 @@ import yaml
 from . import config_keys as parse
 from .config_keys import ACCEPTS, absent, fill, found, key, section
 from .errors import ConfigError
+from .sources import REGISTRY, readers
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SOURCE_TYPES = ("files", "wordpress")
 SOURCE_FORMATS = ("auto", "yaml", "json", "jsonl")
 UPDATE_PERIODS = ("hourly", "daily", "weekly", "monthly", "yearly")
 RECORD_FIELDS = ("id", "url", "title", "category", "published", "updated", "summary",
@@ -90,47 +90,36 @@ class Category:
 
 @section
 class Source:
-    type: str = key(parse.one_of(*SOURCE_TYPES), "`files` (record files) or `wordpress` (a "
+    type: str = key(parse.registered(REGISTRY), "`files` (record files) or `wordpress` (a "
                     "WordPress site's REST API)", default="files")
     path: Path | None = key(
         parse.path, "a records file, a folder of them (every `.yaml`, `.yml`, `.json`, `.jsonl`, "
         "`.ndjson` file in it, in name order) or a glob such as `exports/2026-*.jsonl`",
-        default=None, required="a records file", source="files")
+        default=None, required="a records file")
     format: str = key(parse.one_of(*SOURCE_FORMATS), "`auto`, `yaml`, `json` or `jsonl`",
-                      default="auto", source="files")
+                      default="auto")
     fields: Mapping[str, str] = key(
         parse.renames(RECORD_FIELDS), "renames your export's keys to the record fields: "
-        "`{headline: title, post_id: id}`", default={}, source="files")
+        "`{headline: title, post_id: id}`", default={})
     url: str | None = key(
         parse.folder_url, "the WordPress site's home page; the API is `<url>wp-json/wp/v2/`, or "
         "`<url>?rest_route=` without pretty permalinks", default=None,
-        required="the site's home page", source="wordpress")
+        required="the site's home page")
     categories: Mapping[str, str] = key(
         parse.category_map, "maps WordPress categories (slug, name or numeric id) to config "
         "categories (slug or name): `{uncategorized: general, 12: local}`; without an entry a "
         "WordPress category matches a config category of the same slug, then of the same name",
-        default={}, source="wordpress")
+        default={})
     full_sync_hours: int = key(
         parse.whole_number(1, 24 * 365), "how often a run lists every published post (ids and "
-        "modification times only) to notice posts unpublished, trashed or deleted", default=24,
-        source="wordpress")
+        "modification times only) to notice posts unpublished, trashed or deleted", default=24)
     username: str | None = key(
         parse.text, "for a private site: the WordPress user of an [application password]"
         "(https://make.wordpress.org/core/2020/11/05/application-passwords-integration-guide/)",
-        default=None, source="wordpress")
+        default=None)
     password_env: str | None = key(
         parse.env_name, "the environment variable that holds that application password (never "
-        "the config file)", default=None, source="wordpress")
-
-    @property
-    def key(self) -> str:
-        """The name of the source in the index and in messages."""
-        return str(self.path) if self.type == "files" else f"{self.url}wp-json/wp/v2/posts"
-
-
-# the keys that belong to one source type only
-SOURCE_KEYS = {kind: tuple(f.name for f in fields(Source) if f.metadata["source"] == kind)
-               for kind in SOURCE_TYPES}
+        "the config file)", default=None)
 
 
 @section
@@ -358,7 +347,7 @@ def _build(checker: _Checker, path: Path, data: object) -> Config | None:
     lookup = _category_lookup(checker, values["categories"], site["url"] if site else None)
     for index, source in enumerate(values["sources"]):
         _check_source_keys(checker, ("sources", index), source, top["sources"][index])
-        if source["type"] == "files" and source["path"]:
+        if source["path"]:
             source["path"] = _readable(checker, ("sources", index, "path"), base / source["path"])
     if checker.problems or site is None:
         return None
@@ -373,20 +362,20 @@ def _build(checker: _Checker, path: Path, data: object) -> Config | None:
 
 def _check_source_keys(checker: _Checker, path: tuple[Any, ...], source: dict[str, Any],
                        raw: object) -> None:
-    """A source needs the required keys of its type, and takes no key of another type."""
+    """A source needs the required keys of its type, and takes no key that only other types
+    read (sources.REGISTRY says which type reads which key)."""
     kind = source["type"]
-    if kind not in SOURCE_KEYS or not isinstance(raw, dict):
+    if kind not in REGISTRY or not isinstance(raw, dict):
         return
     for name, spec in _keys(Source).items():
         required = spec.metadata["required"]
-        if spec.metadata["source"] == kind and required and raw.get(name) is None:
+        if name in REGISTRY[kind].keys and required and raw.get(name) is None:
             checker.problem(path, f"missing key {name!r}: expected {required} "
                                   f"for a {kind} source")
-    for other, keys in SOURCE_KEYS.items():
-        for name in keys:
-            if other != kind and name in raw:
-                checker.problem((*path, name), f"expected no {name} in a {kind} source: "
-                                               f"{name} belongs to {other} sources")
+        elif name != "type" and name in raw and name not in REGISTRY[kind].keys:
+            owners = " and ".join(readers(name))
+            checker.problem((*path, name), f"expected no {name} in a {kind} source: "
+                                           f"{name} belongs to {owners} sources")
     if kind == "wordpress" and bool(raw.get("username")) != bool(raw.get("password_env")):
         checker.problem(path, "expected username and password_env together (an application "
                               "password read from that environment variable), found one of them")
@@ -464,17 +453,17 @@ def _table(title: str, prefix: str, cls: type) -> list[str]:
     lines = [f"## {title}", "", *_HEADER]
     for name, spec in _keys(cls).items():
         meta = spec.metadata
-        only = f"`{meta['source']}` sources only: " if meta["source"] else ""
-        lines.append(f"| `{prefix}{name}` | {ACCEPTS[meta['parse']]} | {_shown(spec)} "
+        owners = readers(name) if cls is Source else []  # the types of source that read it
+        only = f"`{'`, `'.join(owners)}` sources only: " if owners else ""
+        lines.append(f"| `{prefix}{name}` | {ACCEPTS[meta['parse']]} | {_shown(spec, owners)} "
                      f"| {only}{meta['help']} |")
     return [*lines, ""]
 
 
-def _shown(spec: Field[Any]) -> str:
+def _shown(spec: Field[Any], owners: list[str]) -> str:
     """The default column: required, the default value, or words for a default taken elsewhere."""
     if spec.metadata["required"]:
-        source = spec.metadata["source"]
-        return f"required for `{source}` sources" if source else "required"
+        return f"required for `{'`, `'.join(owners)}` sources" if owners else "required"
     value = absent(spec)
     if spec.metadata["shown"] or value in (None, "", {}, ()):
         return spec.metadata["shown"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, Field, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any, TypeVar, dataclass_transform
@@ -25,19 +25,19 @@ _T = TypeVar("_T")
 
 
 def key(parser: Parse, help: str, *, default: Any = MISSING, required: str = "",
-        shown: str = "", source: str = "") -> Any:
+        shown: str = "") -> Any:
     """A dataclass field that is a key of the config file.
 
     :param parser: checks a value from the file: returns it, or raises ValueError("expected ...").
     :param help: what the key does: one line of docs/config.md.
     :param default: the value of an absent key; a section's default is an instance of its
         dataclass (an absent section is one with no keys). Without one the key is required.
-    :param required: what a missing required key should have been: completes "expected ...".
+    :param required: what a missing required key should have been: completes "expected ...";
+        a key of `sources:` entries is required in the entries of the types that read it
+        (sources.REGISTRY).
     :param shown: the default as docs/config.md words it, where another key's value supplies it.
-    :param source: the one source type the key belongs to, and where `required` applies.
     """
-    metadata = {"parse": parser, "help": help, "required": required, "shown": shown,
-                "source": source}
+    metadata = {"parse": parser, "help": help, "required": required, "shown": shown}
     if isinstance(default, dict):  # each object gets a dict of its own
         return field(default_factory=default.copy, metadata=metadata)
     return field(default=default, metadata=metadata)
@@ -125,6 +125,14 @@ def one_of(*choices: str) -> Callable[[object], str]:
             raise ValueError(f"expected one of {', '.join(choices)}, found {found(value)}")
         return str(value)
     return accepts(f"one of {', '.join(f'`{choice}`' for choice in choices)}")(parse)
+
+
+def registered(registry: Mapping[str, Any]) -> Callable[[object], str]:
+    """One of the names in `registry`, as it is when a value is checked (a type registered
+    after this module was imported counts)."""
+    def parse(value: object) -> str:
+        return one_of(*registry)(value)
+    return accepts(f"one of {', '.join(f'`{choice}`' for choice in registry)}")(parse)
 
 
 def matching(pattern: str, what: str) -> Callable[[object], str]:

@@ -23,10 +23,22 @@ if TYPE_CHECKING:
 
 Raw = tuple[Any, "Origin"]  # a raw record (our field names) and where it came from
 
-# type -> "module:Class"; the modules are imported on first use
-REGISTRY: dict[str, str] = {
-    "files": "syndicate.sources.files:Files",
-    "wordpress": "syndicate.sources.wordpress:WordPressSource",
+
+
+@dataclass(frozen=True)
+class SourceType:
+    """A kind of source: its class ("module:Class", imported on first use) and the keys of a
+    `sources:` entry it reads besides `type` (config.py describes each key; this says whose)."""
+
+    target: str
+    keys: tuple[str, ...] = ()
+
+
+# the config's `type:` -> its kind
+REGISTRY: dict[str, SourceType] = {
+    "files": SourceType("syndicate.sources.files:Files", ("path", "format", "fields")),
+    "wordpress": SourceType("syndicate.sources.wordpress:WordPressSource",
+                            ("url", "categories", "full_sync_hours", "username", "password_env")),
 }
 
 
@@ -75,9 +87,15 @@ class Source(Protocol):
         ...
 
 
-def register(type_name: str, target: str) -> None:
-    """Make `type: <type_name>` in a config read by the class at "module:Class"."""
-    REGISTRY[type_name] = target
+def register(type_name: str, target: str, keys: tuple[str, ...] = ()) -> None:
+    """Make `type: <type_name>` in a config read by the class at "module:Class", which takes
+    `keys` (of those config.Source describes) from its entry."""
+    REGISTRY[type_name] = SourceType(target, keys)
+
+
+def readers(key: str) -> list[str]:
+    """The source types that read `key`."""
+    return [name for name, kind in REGISTRY.items() if key in kind.keys]
 
 
 def open_sources(config: Config, network: Network) -> list[Source]:
@@ -86,10 +104,10 @@ def open_sources(config: Config, network: Network) -> list[Source]:
 
 
 def source_class(type_name: str) -> type[Source]:
-    module, _, name = REGISTRY[type_name].partition(":")
+    module, _, name = REGISTRY[type_name].target.partition(":")
     found: type[Source] = getattr(importlib.import_module(module), name)
     return found
 
 
-__all__ = ["REGISTRY", "Batch", "Changes", "Raw", "Source", "open_sources", "register",
-           "source_class"]
+__all__ = ["REGISTRY", "Batch", "Changes", "Raw", "Source", "SourceType", "open_sources",
+           "readers", "register", "source_class"]
