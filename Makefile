@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test docs lint clean
+.PHONY: build test docs clean
 
 build: $(STAMP)
 	$(BIN)/syndicate build --config config/site.yaml
