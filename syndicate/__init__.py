@@ -29,11 +29,13 @@ from .errors import (
     UnknownArticle,
     UsageError,
 )
-from .query import Status, find_article, load_articles, newest_articles, status
 from .report import BuildReport, FileResult
 
+# Imported on first use: a cron run that builds needs neither the renderers nor the read side.
 _LAZY = {"Article": "records", "head_html": "render.meta", "share_payload": "render.meta",
-         "write_preview": "preview", "check_folder": "check"}
+         "write_preview": "preview", "check_folder": "check", "Status": "query",
+         "find_article": "query", "load_articles": "query", "newest_articles": "query",
+         "status": "query"}
 # What users may import; tests/test_api.py pins it.
 __all__ = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "FileResult", "LockBusy",

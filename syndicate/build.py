@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from . import dates
+from . import clock
 from .config import Config
 from .errors import BuildError, RejectedRecords, SourceError, StoreError
 from .ingest import ingest
 from .network import Network
 from .plan import FeedPlan, Scope, plan_feeds, scope
 from .publish import Publisher, hold_lock, ping_hubs
-from .query import articles, stream
 from .report import (
     REPORT_NAME,
     BuildReport,
@@ -42,8 +41,7 @@ OPML_NAME = "index.opml"
 ARTICLES = "articles"  # feeds/articles/<id>.json and .html
 
 
-@dataclass(frozen=True)
-class _Run:
+class _Run(NamedTuple):
     """One run's settings and handles, passed from stage to stage."""
 
     config: Config
@@ -97,7 +95,7 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
     store = run.store
     if stale.reset:
         store.reset()  # another config or program, or --full: read and render all again
-    store.put("last_run", dates.now())
+    store.put("last_run", clock.stamp())
     sources = open_sources(run.config, run.network)
     changes = [source.changes(store, full=stale.reset) for source in sources]  # nothing stored
     if not any(changes) and not stale.render_all:
@@ -159,6 +157,7 @@ def _render_and_publish(run: _Run, report: BuildReport, plans: Sequence[FeedPlan
 def _publish_feeds(run: _Run, publisher: Publisher, report: BuildReport,
                    plans: Sequence[FeedPlan]) -> None:
     """Render the feeds the plan marks as changed."""
+    from .query import articles
     from .render.feeds import FORMATS, feed_updated
     from .render.opml import render_opml
     from .render.stylesheet import STYLESHEET_NAME, stylesheet
@@ -186,6 +185,7 @@ def _publish_articles(run: _Run, publisher: Publisher, report: BuildReport,
     """Write the files of every article that changed (of every article, for a full render) and
     remove those of articles no longer published. Ids stream from the index in chunks, so a
     first build of a million articles holds a few hundred at a time."""
+    from .query import stream
     from .records import safe_name
     from .render.meta import head_html, share_payload
 
@@ -213,7 +213,7 @@ def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: S
     store = run.store
     store.put("fingerprint", stale.fingerprint)
     if report.written_count or report.removed:
-        store.put("last_change", dates.now())
+        store.put("last_change", clock.stamp())
     store.add_pings((hub, run.config.site.feeds_url + result.path)
                     for hub in run.config.websub.hubs
                     for result in report.files if result.written and result.items is not None)

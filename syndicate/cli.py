@@ -7,7 +7,6 @@ were rejected. Quiet on success (cron mails whatever a job prints); errors go to
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import sys
@@ -21,7 +20,6 @@ from .build import build
 from .config import load_config
 from .errors import EXIT_FAILED, EXIT_OK, SyndicateError, UsageError
 from .progress import Progress
-from .query import find_article, status
 from .report import BuildReport, FileResult
 
 DEFAULT_CONFIG = "config/site.yaml"
@@ -82,7 +80,8 @@ def _command(commands: Any, name: str, handler: Callable[[argparse.Namespace], i
              ) -> argparse.ArgumentParser:
     """A subcommand whose help, description and example are its handler's docstring: the
     first line, the middle paragraphs and the last."""
-    first, *middle, example = inspect.cleandoc(handler.__doc__ or "").split("\n\n")
+    first, *middle, example = [" ".join(paragraph.split())
+                               for paragraph in (handler.__doc__ or "").split("\n\n")]
     command: argparse.ArgumentParser = commands.add_parser(
         name, help=first, description=" ".join(middle), epilog=example)
     command.set_defaults(handler=handler)
@@ -156,6 +155,8 @@ def _status(args: argparse.Namespace) -> int:
 
     Example: syndicate status --config config/site.yaml
     """
+    from .query import status
+
     state = status(load_config(args.config), args.output)
     print(f"index        {state.index}")
     print(f"articles     {state.articles:,} from {state.files:,} file(s)")
@@ -177,6 +178,7 @@ def _share(args: argparse.Namespace) -> int:
 
     Example: syndicate share 2026020401 --format head
     """
+    from .query import find_article
     from .render.meta import head_html, share_payload
 
     config = load_config(args.config)

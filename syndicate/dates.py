@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 
 ROC_OFFSET = 1911  # 民國 1 = 1912
@@ -30,17 +30,6 @@ _RFC822_HINT = re.compile(r"^[A-Za-z]{3},|\d{1,2} [A-Za-z]{3} \d{4}")
 
 class DateError(ValueError):
     """A value that is not a date this module understands."""
-
-
-def clock() -> datetime:
-    """The wall clock: for `syndicate status` and for when a source's full sync is due, never
-    for what is published (nothing published says "now"). A test moves it."""
-    return datetime.now(UTC)
-
-
-def now() -> str:
-    """clock() as ISO 8601 to the second, as the index keeps times."""
-    return clock().isoformat(timespec="seconds")
 
 
 def parse_date(value: object, zone: tzinfo) -> datetime:

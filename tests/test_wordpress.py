@@ -15,7 +15,7 @@ import pytest
 from conftest import CATEGORIES, Run, Site
 from fakewp import FakeWordPress, touch, wp_post
 
-from syndicate import dates, net
+from syndicate import clock, net
 
 TITLES = ["接見回國訪問團 卓揆:臺日&#8220;強強聯手&#8221;", "颱風假 &amp; 停班停課 🎉",
           "「藝術」展覽 &lt;3 開幕", "國際新聞 🇹🇼"]
@@ -334,15 +334,15 @@ def test_a_full_sync_comes_by_itself_every_full_sync_hours(
         site: Site, fake: FakeWordPress, run: Callable[..., Run],
         monkeypatch: pytest.MonkeyPatch) -> None:
     start = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
-    monkeypatch.setattr(dates, "clock", lambda: start)
+    monkeypatch.setattr(clock, "now", lambda: start)
     wp_site(site, fake, source={"full_sync_hours": 6})
     assert run("build", "--config", site.config).code == 0
     gone = fake.posts.pop(7)
-    monkeypatch.setattr(dates, "clock", lambda: start + timedelta(hours=5, minutes=59))
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(hours=5, minutes=59))
     assert run("build", "--config", site.config).code == 0
     assert gone["link"] in site.read("rss.xml")
     fake.requests.clear()
-    monkeypatch.setattr(dates, "clock", lambda: start + timedelta(hours=6))
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(hours=6))
     assert run("build", "--config", site.config).code == 0
     assert gone["link"] not in site.read("rss.xml")
     assert sum("_fields=id%2Cmodified_gmt" in path for path in fake.requests) == 1

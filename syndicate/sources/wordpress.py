@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .. import dates
+from .. import clock
 from ..config import Config, Source
 from ..errors import SourceError
 from ..net import Client, FetchError, Reply, url_with
@@ -69,7 +69,7 @@ class WordPressSource:
         `full`), those that differ from the index and the ids of those gone. Nothing is stored
         yet: `save` keeps the high water mark once the run is published."""
         last_full = store.source_state(self.state, "full")
-        due = last_full is None or dates.clock() - datetime.fromisoformat(last_full) \
+        due = last_full is None or clock.now() - datetime.fromisoformat(last_full) \
             >= timedelta(hours=self.spec.full_sync_hours)
         site = WordPress(self.network.client, self.spec, self.config, self.key)
         try:
@@ -82,7 +82,7 @@ class WordPressSource:
             if sync.high_water:
                 store.set_source_state(self.state, "high water", sync.high_water)
             if sync.full:
-                store.set_source_state(self.state, "full", dates.now())
+                store.set_source_state(self.state, "full", clock.stamp())
 
         if not (sync.posts or sync.removed):
             return Changes(save=save)
