@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__
 from .errors import BuildError
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
 SHRINK_GUARD_ITEMS = 10
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """How much of the output a run must consider."""
 
     fingerprint: str  # of the config and program, kept in the index once published
@@ -35,8 +33,7 @@ class Scope:
     render_all: bool  # render every file: reset, or an output folder without a report
 
 
-@dataclass(frozen=True)
-class FeedPlan:
+class FeedPlan(NamedTuple):
     spec: FeedSpec
     ids: list[str]  # the items, newest first
     signature: str | None  # None: unchanged since the feed was last written

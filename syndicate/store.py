@@ -23,10 +23,9 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import StoreError
 from .schema import APPLICATION_ID, SCHEMA_VERSION, migrate
@@ -34,15 +33,13 @@ from .schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 _IN_CHUNK = 500
 
 
-@dataclass(frozen=True)
-class Stat:
+class Stat(NamedTuple):
     size: int
     mtime_ns: int
     inode: int
 
 
-@dataclass(frozen=True)
-class NewRecord:
+class NewRecord(NamedTuple):
     """A valid record to store: where it stands in its file, its article as JSON, and the
     columns the index orders and chooses by."""
 
@@ -57,16 +54,14 @@ class NewRecord:
     version: str | None = None  # what a network source calls this version (modified_gmt)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One item of a feed's top N: an id and the hash of the record that won it."""
 
     id: str
     hash: str
 
 
-@dataclass(frozen=True)
-class Duplicate:
+class Duplicate(NamedTuple):
     """An id held by more than one record: how many, and the origins (JSON) of the one
     published and of the others."""
 
@@ -76,16 +71,14 @@ class Duplicate:
     dropped: list[str]
 
 
-@dataclass(frozen=True)
-class StoredRecord:
+class StoredRecord(NamedTuple):
     rowid: int
     position: int
     id: str
     hash: str
 
 
-@dataclass(frozen=True)
-class Rejection:
+class Rejection(NamedTuple):
     file: str
     position: int
     line: int | None

@@ -10,9 +10,8 @@ so a files-only cron run never imports the WordPress source or requests.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -25,8 +24,7 @@ Raw = tuple[Any, "Origin"]  # a raw record (our field names) and where it came f
 
 
 
-@dataclass(frozen=True)
-class SourceType:
+class SourceType(NamedTuple):
     """A kind of source: its class ("module:Class", imported on first use) and the keys of a
     `sources:` entry it reads besides `type` (config.py describes each key; this says whose)."""
 
@@ -42,8 +40,11 @@ REGISTRY: dict[str, SourceType] = {
 }
 
 
-@dataclass
-class Batch:
+def _keep_nothing(store: Store) -> None:
+    """The `save` of a source that keeps no state."""
+
+
+class Batch(NamedTuple):
     """Records that replace what the index holds under `key`: all of it when `versions` is None
     (a file read again), else the records at the positions in `versions` and `removed` (the
     posts a network source read, and those it no longer has)."""
@@ -51,18 +52,17 @@ class Batch:
     key: str
     read: Callable[[], list[Raw]]  # called by ingest: a file is read only when it is ingested
     versions: dict[int, str] | None = None  # position -> version of the records read
-    removed: list[int] = field(default_factory=list)
+    removed: Sequence[int] = ()
 
 
-@dataclass
-class Changes:
+class Changes(NamedTuple):
     """What one source has that the index does not: batches to ingest, keys whose records are
     all gone, and the state to keep once the run is published (`save`, before the index
     commits, so that a run that fails reads the same again)."""
 
-    batches: list[Batch] = field(default_factory=list)
-    gone: list[str] = field(default_factory=list)
-    save: Callable[[Store], None] = field(default=lambda store: None)
+    batches: Sequence[Batch] = ()
+    gone: Sequence[str] = ()
+    save: Callable[[Store], None] = _keep_nothing
 
     def __bool__(self) -> bool:
         return bool(self.batches or self.gone)
