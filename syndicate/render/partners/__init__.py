@@ -137,16 +137,16 @@ def rss_generator(config: Config, path: str, articles: Sequence[Article]) -> Fee
 
 
 def rss_item(fg: FeedGenerator, config: Config, article: Article, published: datetime,
-             content: str) -> FeedEntry:
+             content: str, description: str) -> FeedEntry:
     """One item: feeds.py's stable guid, dc:creator per author and media:content (its item
-    extension), the plain summary escaped once as the description, the section as category."""
+    extension), the section as its category."""
     entry = fg.add_entry(order="append")
     entry.syndicate.article = article
     entry.title(article.title)
     entry.link(href=article.url)
     entry.guid(article_id(config, article), permalink=False)
     entry.pubDate(published)
-    entry.description(html.escape(article.summary, quote=False))
+    entry.description(description)
     entry.content(content)  # with a description, this is content:encoded
     section = config.category(article.category)
     if section:

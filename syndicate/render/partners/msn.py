@@ -78,8 +78,9 @@ def render(config: Config, articles: Sequence[Article], related: Related,
     fg.register_extension("msn", _Channel, _Item)
     fg.msn.short_titles = any(len(article.title) > TITLE_MAX for article in chosen)
     for article in chosen:
+        # MSN reads the abstract as plain text, not as HTML: the summary goes as it is
         entry = rss_item(fg, config, article, article.published.astimezone(UTC),
-                         body_html(article, options.embed_hosts))
+                         body_html(article, options.embed_hosts), article.summary)
         entry.msn.article = article
         entry.msn.credit = article.authors[0] if article.authors else config.site.title
     return Rendered(fg.rss_str(pretty=True), tuple(warnings))

@@ -11,6 +11,7 @@ both the same, and escaping cannot break on a "]]>" inside an attribute.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,5 +46,7 @@ def render(config: Config, articles: Sequence[Article], related: Related,
     for article in chosen:
         links = [(other.title, with_utm(other.url, options.utm_source, options.utm_campaign))
                  for other in related_of(article, related, options.related)]
-        rss_item(fg, config, article, article.published, partner_content(article, links))
+        # RSS readers take a description as HTML: the plain summary is escaped for it once
+        rss_item(fg, config, article, article.published, partner_content(article, links),
+                 html.escape(article.summary, quote=False))
     return Rendered(fg.rss_str(pretty=True))
