@@ -20,14 +20,21 @@ from .config import Config
 from .errors import BuildError, RejectedRecords, SourceError, StoreError
 from .ingest import ingest
 from .network import Network
-from .plan import FeedPlan, Scope, plan_feeds, scope
+from .outputs import Stage, publish_articles, publish_feeds, publish_sitemaps
+from .plan import (
+    FeedPlan,
+    OutputPlan,
+    Scope,
+    plan_feeds,
+    plan_sitemaps,
+    scope,
+)
 from .publish import Publisher, hold_lock, ping_hubs
 from .report import (
     REPORT_NAME,
     BuildReport,
     FileResult,
     ProgressFn,
-    compact_json,
     pretty_json,
     report_document,
 )
@@ -36,10 +43,6 @@ from .store import Store
 
 if TYPE_CHECKING:
     import requests
-
-OPML_NAME = "index.opml"
-ARTICLES = "articles"  # feeds/articles/<id>.json and .html
-
 
 class _Run(NamedTuple):
     """One run's settings and handles, passed from stage to stage."""
@@ -108,7 +111,8 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
     plans = plan_feeds(run.config, store, render_all=stale.render_all,
                        allow_shrink=run.allow_shrink or stale.reconfigured)
     report.feed_items = {plan.spec.folder: len(plan.ids) for plan in plans}
-    _render_and_publish(run, report, plans, render_all=stale.render_all)
+    sitemaps = plan_sitemaps(run.config, store, render_all=stale.render_all)
+    _render_and_publish(run, report, plans, sitemaps, render_all=stale.render_all)
     _commit(run, changes, report, stale)
     _ping(run, report)
     return report
@@ -137,14 +141,17 @@ def _ingest(run: _Run, changes: Sequence[Changes], sources: Sequence[Source]) ->
     return report
 
 
-def _render_and_publish(run: _Run, report: BuildReport, plans: Sequence[FeedPlan], *,
-                        render_all: bool) -> None:
-    """Write the feeds and article files that changed, then build-report.json; all or none."""
+def _render_and_publish(run: _Run, report: BuildReport, plans: Sequence[FeedPlan],
+                        sitemaps: OutputPlan, *, render_all: bool) -> None:
+    """Write the feeds, article files and sitemaps that changed, then build-report.json; all
+    or none."""
     publisher = Publisher(run.config.output.dir)
     publisher.begin()
     try:
-        _publish_feeds(run, publisher, report, plans)
-        _publish_articles(run, publisher, report, render_all)
+        stage = Stage(run.config, run.store, publisher, report)
+        publish_feeds(stage, plans)
+        publish_articles(stage, render_all, run.progress)
+        publish_sitemaps(stage, sitemaps)
         report.document = report_document(run.config, run.store, report)
         report.record(FileResult(REPORT_NAME, publisher.write(REPORT_NAME,
                                                               pretty_json(report.document))))
@@ -152,59 +159,6 @@ def _render_and_publish(run: _Run, report: BuildReport, plans: Sequence[FeedPlan
         publisher.abort()  # what is not renamed into place yet keeps its old bytes
         raise
     publisher.finish()
-
-
-def _publish_feeds(run: _Run, publisher: Publisher, report: BuildReport,
-                   plans: Sequence[FeedPlan]) -> None:
-    """Render the feeds the plan marks as changed."""
-    from .query import articles
-    from .render.feeds import FORMATS, feed_updated
-    from .render.opml import render_opml
-    from .render.stylesheet import STYLESHEET_NAME, stylesheet
-
-    config, specs = run.config, [plan.spec for plan in plans]
-    for plan in plans:
-        if plan.signature is None:
-            continue
-        items = articles(run.store, plan.ids)
-        for fmt in FORMATS:
-            path = plan.spec.folder + fmt.filename
-            written = publisher.write(path, fmt.render(config, plan.spec, items))
-            report.record(FileResult(path, written, len(items)))
-        run.store.set_signature(plan.spec.folder, plan.signature, len(plan.ids))
-        if plan.spec.category is None:  # the OPML dates from the site feed, and changes with it
-            opml = render_opml(config, specs, feed_updated(items, config))
-            report.record(FileResult(OPML_NAME, publisher.write(OPML_NAME, opml)))
-            # the browser view of every feed; a new syndicate renders all, so it follows
-            report.record(FileResult(STYLESHEET_NAME, publisher.write(
-                STYLESHEET_NAME, stylesheet())))
-
-
-def _publish_articles(run: _Run, publisher: Publisher, report: BuildReport,
-                      render_all: bool) -> None:
-    """Write the files of every article that changed (of every article, for a full render) and
-    remove those of articles no longer published. Ids stream from the index in chunks, so a
-    first build of a million articles holds a few hundred at a time."""
-    from .query import stream
-    from .records import safe_name
-    from .render.meta import head_html, share_payload
-
-    store = run.store
-    if render_all:
-        total, ids = report.articles, store.all_ids()
-        report.removed = publisher.remove_strays(ARTICLES, store.published_names)
-    else:
-        total, ids = report.changed, store.changed_ids(published=True)
-        for gone in list(store.changed_ids(published=False)):
-            name = f"{ARTICLES}/{safe_name(gone)}"
-            report.removed += [path for path in (f"{name}.html", f"{name}.json")
-                               if publisher.remove(path)]
-    for done, article in enumerate(stream(store, ids), start=1):
-        name = f"{ARTICLES}/{safe_name(article.id)}"
-        for path, data in ((f"{name}.json", compact_json(share_payload(article, run.config))),
-                           (f"{name}.html", head_html(article, run.config).encode("utf-8"))):
-            report.record(FileResult(path, publisher.write(path, data)), keep=False)
-        run.progress("articles", done, total)
 
 
 def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: Scope) -> None:

@@ -1,9 +1,10 @@
 """`syndicate check`: an offline linter for a published feeds folder, syndicate's or any other
-site's. It reads every RSS, Atom, JSON Feed, OPML and head-fragment file below the folder and
-reports, one line each with the file and line: XML that is not well-formed, missing required
-elements, dates that are not RFC 822 (RSS) or RFC 3339 (Atom, JSON Feed), ids used twice in a
-feed, relative or non-http URLs, self links that do not match where the file lives, image sizes
-that are not positive whole numbers, and Open Graph / Twitter tags a link preview needs.
+site's. It reads every RSS, Atom, JSON Feed, OPML, sitemap (check_sitemaps.py) and head-fragment
+file below the folder and reports, one line each with the file and line: XML that is not
+well-formed, missing required elements, dates that are not RFC 822 (RSS) or RFC 3339 (Atom,
+JSON Feed), ids used twice in a feed, relative or non-http URLs, self links that do not match
+where the file lives, image sizes that are not positive whole numbers, and Open Graph / Twitter
+tags a link preview needs.
 
 Reading files and reporting are its only jobs: it never writes. Untrusted XML is parsed
 without entities, DTDs or the network.
@@ -106,10 +107,14 @@ def _check_xml(report: _Report, relative: str, data: bytes) -> None:
     except etree.XMLSyntaxError as exc:
         report.error(exc.lineno or None, f"not well-formed XML: {exc.msg}")
         return
+    from .check_sitemaps import check_sitemap, is_sitemap
+
     if root.tag == "rss":
         _check_rss(report, relative, root)
     elif root.tag == f"{{{NS_ATOM}}}feed":
         _check_atom(report, relative, root)
+    elif is_sitemap(root):
+        check_sitemap(report, root)
     elif root.tag != "opml":
         report.warning(root.sourceline, f"not a feed: the root element is {root.tag}")
 

@@ -167,6 +167,10 @@ def _status(args: argparse.Namespace) -> int:
     print(f"rejected     {len(state.rejected)}")
     for line in state.rejected:
         print(f"  {line}")
+    if state.robots:
+        print(f"sitemaps     {len(state.sitemaps)} file(s); robots.txt: {state.robots}")
+        for path, items in state.sitemaps:
+            print(f"  {path:<34}{items:>8,}")
     return EXIT_OK
 
 

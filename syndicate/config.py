@@ -194,6 +194,16 @@ class WebSub:
 
 
 @section
+class Sitemaps:
+    news: bool = key(parse.boolean, "write `sitemaps/news.xml`, the Google News sitemap of the "
+                     "last two days' articles", default=False)
+    articles: bool = key(parse.boolean, "write `sitemaps/articles-YYYY-MM.xml`, every article by "
+                         "month of publication", default=False)
+    publication: str = key(parse.text, "the publication's name in the News sitemap, exactly as "
+                           "Google News knows it", default="", shown="`site.title`")
+
+
+@section
 class Config:
     path: Path  # the config file; the other keys are its sections
     site: Site = key(parse.mapping, "the site: name, address, language", required="a mapping")
@@ -206,6 +216,8 @@ class Config:
     http: Http = key(parse.mapping, "timeouts, retries and limits of requests", default=Http())
     images: Images = key(parse.mapping, "measuring images without a size", default=Images())
     websub: WebSub = key(parse.mapping, "hubs that announce changed feeds", default=WebSub())
+    sitemaps: Sitemaps = key(parse.mapping, "sitemaps for search engines and Google News "
+                             "(`sitemaps/index.xml` lists them)", default=Sitemaps())
     _lookup: Mapping[str, Category] = field(default_factory=dict, repr=False, compare=False)
 
     def category(self, key: str) -> Category | None:

@@ -6,13 +6,17 @@ syndicate makes everything stale.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import __version__
 from .errors import BuildError
 from .report import REPORT_NAME
+from .store import instant
 
 if TYPE_CHECKING:
     from .config import Config
@@ -74,8 +78,7 @@ def plan_feeds(config: Config, store: Store, *, render_all: bool, allow_shrink: 
     for spec in feed_specs(config):
         top = store.top(spec.category.slug if spec.category else None,
                         config.output.items_per_feed)
-        signature = hashlib.sha256(
-            json.dumps([[entry.id, entry.hash] for entry in top]).encode()).hexdigest()
+        signature = _signature(top)
         last = store.signature(spec.folder)
         before = last[1] if last and last[1] is not None else 0
         if before >= SHRINK_GUARD_ITEMS and len(top) * 2 < before:
@@ -93,3 +96,118 @@ def plan_feeds(config: Config, store: Store, *, render_all: bool, allow_shrink: 
 
 __all__ = ["SHRINK_GUARD_ITEMS", "FeedPlan", "Scope", "feed_specs", "fingerprint", "plan_feeds",
            "scope"]
+
+
+# --- sitemaps ---
+
+SITEMAPS = "sitemaps/"
+SITEMAP_INDEX = SITEMAPS + "index.xml"
+NEWS = SITEMAPS + "news"  # news.xml, news-2.xml, ...
+NEWS_WINDOW = timedelta(days=2)  # Google News reads the articles of the last two days
+
+
+class Output(NamedTuple):
+    """A file to render: `render` gives its bytes and its lastmod (for the sitemap index)."""
+
+    path: str  # where it is published, and its row in the index's output table
+    render: Callable[[], tuple[bytes, str | None]]
+    items: int
+    signature: str
+
+
+class OutputPlan(NamedTuple):
+    write: list[Output]
+    remove: list[str]  # files no longer published
+
+    def __bool__(self) -> bool:
+        return bool(self.write or self.remove)
+
+
+def plan_sitemaps(config: Config, store: Store, *, render_all: bool) -> OutputPlan:
+    """The News sitemap when its articles changed, the month sitemaps of the months whose
+    articles changed (every month, for a full render), and the files no longer wanted: a month
+    whose articles are all gone, News files beyond those needed, and on a full render (as after
+    a config change) every sitemap that is no longer configured."""
+    enabled = config.sitemaps.news or config.sitemaps.articles
+    wanted = ((_news(config, store, render_all) if config.sitemaps.news else [])
+              + (_months(config, store, render_all) if config.sitemaps.articles else []))
+    write = [output for output in wanted if output.items or output.path.startswith(NEWS)]
+    paths = {output.path for output in write}
+    stored = {path for path, _, _ in store.outputs(SITEMAPS)}
+    remove = {output.path for output in wanted} - paths
+    if NEWS + ".xml" in paths:
+        remove |= {path for path in stored if path.startswith(NEWS)} - paths
+    if render_all:
+        remove |= stored - paths - ({SITEMAP_INDEX} if enabled else set())
+    return OutputPlan(write, sorted(remove & stored))
+
+
+def _news(config: Config, store: Store, render_all: bool) -> list[Output]:
+    from .render.sitemap import NEWS_PER_FILE
+
+    span = store.published_range()
+    top = store.published_between(span[1] - _micros(NEWS_WINDOW), span[1] + 1) if span else []
+    signature = _signature(top)
+    last = store.signature(NEWS + ".xml")
+    if not render_all and last is not None and last[0] == signature:
+        return []
+    chunks = [top[start:start + NEWS_PER_FILE] for start in range(0, len(top), NEWS_PER_FILE)]
+    return [Output(NEWS + (".xml" if n == 1 else f"-{n}.xml"),
+                   functools.partial(_render_news, config, store, [e.id for e in chunk]),
+                   len(chunk), signature)
+            for n, chunk in enumerate(chunks or [[]], start=1)]
+
+
+def _render_news(config: Config, store: Store, ids: list[str]) -> tuple[bytes, str | None]:
+    from .query import articles
+    from .render.sitemap import news_sitemap, w3c
+
+    found = articles(store, ids)
+    newest = max((article.updated for article in found), default=None)
+    return news_sitemap(config, found), newest and w3c(newest)
+
+
+def _months(config: Config, store: Store, render_all: bool) -> list[Output]:
+    zone = config.site.zone
+    if render_all:
+        span = store.published_range()
+        months = _months_between(*(_month(i, zone) for i in span)) if span else []
+    else:
+        months = sorted({_month(i, zone) for i in store.changed_published()})
+    outputs = []
+    for year, month in months:
+        start, end = (instant(datetime(*when, 1, tzinfo=zone))
+                      for when in ((year, month), (year + month // 12, month % 12 + 1)))
+        rows = store.locations_between(start, end)
+        outputs.append(Output(f"{SITEMAPS}articles-{year:04d}-{month:02d}.xml",
+                              functools.partial(_render_month, config, rows), len(rows),
+                              _signature(rows)))
+    return outputs
+
+
+def _render_month(config: Config, rows: list[tuple[str, int]]) -> tuple[bytes, str | None]:
+    from .render.sitemap import articles_sitemap, lastmod
+
+    modified = [(url, datetime.fromtimestamp(updated / 1e6, UTC).astimezone(config.site.zone))
+                for url, updated in rows]
+    newest = max((updated for _, updated in rows), default=None)
+    return articles_sitemap(modified), newest and lastmod(newest, config)
+
+
+def _month(value: int, zone: tzinfo) -> tuple[int, int]:
+    when = datetime.fromtimestamp(value / 1_000_000, UTC).astimezone(zone)
+    return when.year, when.month
+
+
+def _months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
+    count = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+    return [(first[0] + (first[1] - 1 + n) // 12, (first[1] - 1 + n) % 12 + 1)
+            for n in range(count)]
+
+
+def _micros(span: timedelta) -> int:
+    return int(span.total_seconds() * 1_000_000)
+
+
+def _signature(rows: Sequence[Sequence[object]]) -> str:
+    return hashlib.sha256(json.dumps([list(row) for row in rows]).encode()).hexdigest()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import BuildError, SourceError, StoreError, UnknownArticle
+from .plan import SITEMAP_INDEX, SITEMAPS
 from .report import BuildReport
 from .store import Store
 
@@ -44,6 +45,8 @@ class Status:
     last_run: str | None  # ISO 8601, UTC
     last_change: str | None
     rejected: list[str]  # one line per rejected record
+    sitemaps: list[tuple[str, int]]  # (path, URLs or sitemaps listed)
+    robots: str | None  # the robots.txt line that announces the sitemap index
 
 
 def status(config: Config, output: Path | None = None) -> Status:
@@ -64,7 +67,10 @@ def status(config: Config, output: Path | None = None) -> Status:
             categories=[CategoryCount(c.slug, c.name, counts.get(c.slug, 0))
                         for c in config.categories],
             last_run=store.get("last_run"), last_change=store.get("last_change"),
-            rejected=[str(rejection) for rejection in store.rejected()])
+            rejected=[str(rejection) for rejection in store.rejected()],
+            sitemaps=[(path, items) for path, items, _ in store.outputs(SITEMAPS)],
+            robots=f"Sitemap: {config.site.feeds_url}{SITEMAP_INDEX}"
+            if store.signature(SITEMAP_INDEX) else None)
     finally:
         store.close()
 

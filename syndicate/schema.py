@@ -54,6 +54,10 @@ MIGRATIONS = (
     ALTER TABLE files ADD COLUMN source TEXT NOT NULL DEFAULT '';
     UPDATE meta SET value = '' WHERE key = 'fingerprint';
     """,
+    # 5: outputs other than feeds (sitemaps) keep the lastmod that a sitemap index lists
+    """
+    ALTER TABLE feeds ADD COLUMN lastmod TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -177,8 +177,9 @@ class Store:
         migrate(db, SCHEMA_VERSION)
         db.execute("PRAGMA temp_store=FILE")  # a million touched ids stay out of memory
         for table in ("touched (id TEXT PRIMARY KEY)",
-                      "before (id TEXT PRIMARY KEY, hash TEXT, category TEXT)",
-                      "changed (id TEXT PRIMARY KEY, before TEXT, after TEXT)"):
+                      "before (id TEXT PRIMARY KEY, hash TEXT, category TEXT, published INTEGER)",
+                      "changed (id TEXT PRIMARY KEY, before TEXT, after TEXT, "
+                      "published_before INTEGER, published_after INTEGER)"):
             db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}")
         db.execute("BEGIN IMMEDIATE")
 
@@ -331,7 +332,8 @@ class Store:
         db.execute("DELETE FROM temp.before")
         # CROSS JOIN keeps the few touched ids as the outer loop: SQLite's planner, with no
         # statistics on the temp tables, would otherwise scan the whole archive.
-        db.execute("INSERT INTO temp.before SELECT a.id, a.hash, a.category FROM temp.touched t "
+        db.execute("INSERT INTO temp.before SELECT a.id, a.hash, a.category, a.published "
+                   "FROM temp.touched t "
                    "CROSS JOIN articles a ON a.id = t.id")
         db.execute("DELETE FROM articles WHERE id IN (SELECT id FROM temp.touched)")
         db.execute(
@@ -340,7 +342,8 @@ class Store:
             "  PARTITION BY r.id ORDER BY r.updated DESC, r.file DESC, r.position DESC) AS n"
             " FROM temp.touched t CROSS JOIN records r ON r.id = t.id) WHERE n = 1")
         db.execute(
-            "INSERT INTO temp.changed SELECT t.id, b.category, a.category FROM temp.touched t "
+            "INSERT INTO temp.changed SELECT t.id, b.category, a.category, b.published, "
+            "a.published FROM temp.touched t "
             "LEFT JOIN temp.before b ON b.id = t.id LEFT JOIN articles a ON a.id = t.id "
             "WHERE b.hash IS NOT a.hash")
         db.execute("DELETE FROM duplicates WHERE id IN (SELECT id FROM temp.touched)")
@@ -355,6 +358,31 @@ class Store:
         cursor = self.db.execute(f"SELECT id FROM temp.changed WHERE after {condition} ORDER BY id")
         while rows := cursor.fetchmany(1000):
             yield from (row[0] for row in rows)
+
+    def changed_published(self) -> set[int]:
+        """The publication instants, before and after, of the ids refresh() found changed."""
+        return {value for row in self.db.execute(
+            "SELECT published_before, published_after FROM temp.changed")
+            for value in row if value is not None}
+
+    def published_between(self, start: int, end: int) -> list[Entry]:
+        """The articles published in [start, end) (instants), newest first."""
+        return [Entry(*row) for row in self.db.execute(
+            "SELECT id, hash FROM articles WHERE published >= ? AND published < ? "
+            "ORDER BY published DESC, id", (start, end))]
+
+    def locations_between(self, start: int, end: int) -> list[tuple[str, int]]:
+        """(URL, updated instant) of the articles published in [start, end), newest first: what
+        a sitemap lists, read without decoding the articles."""
+        return list(self.db.execute(
+            "SELECT json_extract(r.article, '$.url'), r.updated FROM articles a "
+            "JOIN records r ON r.rowid = a.record WHERE a.published >= ? AND a.published < ? "
+            "ORDER BY a.published DESC, a.id", (start, end)))
+
+    def published_range(self) -> tuple[int, int] | None:
+        """The first and the last publication instant, or None for an empty index."""
+        row = self.db.execute("SELECT min(published), max(published) FROM articles").fetchone()
+        return None if row[0] is None else (row[0], row[1])
 
     def published_names(self, names: Sequence[str]) -> set[str]:
         """Those of `names` that are the file names of published articles."""
@@ -423,9 +451,19 @@ class Store:
                               (path,)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def set_signature(self, path: str, signature: str, items: int) -> None:
-        self.db.execute("INSERT OR REPLACE INTO feeds (path, signature, items) VALUES (?, ?, ?)",
-                        (path, signature, items))
+    def set_signature(self, path: str, signature: str, items: int,
+                      lastmod: str | None = None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO feeds (path, signature, items, lastmod) "
+                        "VALUES (?, ?, ?, ?)", (path, signature, items, lastmod))
+
+    def outputs(self, prefix: str) -> list[tuple[str, int, str | None]]:
+        """(path, items, lastmod) of the outputs whose path starts with `prefix`, by path."""
+        return list(self.db.execute(
+            "SELECT path, items, lastmod FROM feeds WHERE substr(path, 1, ?) = ? ORDER BY path",
+            (len(prefix), prefix)))
+
+    def forget_output(self, path: str) -> None:
+        self.db.execute("DELETE FROM feeds WHERE path = ?", (path,))
 
     # --- facts read over HTTP, and pings still to send ---
 

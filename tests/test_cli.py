@@ -191,7 +191,7 @@ def test_an_unexpected_error_is_one_line_unless_debugging(site, run, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sys.modules["syndicate.build"], "_publish_feeds", broken)
+    monkeypatch.setattr(sys.modules["syndicate.build"], "publish_feeds", broken)
     result = run("build", "--config", site.config)
     assert result.code == 1
     assert result.err == ("syndicate: internal error: RuntimeError: boom (set SYNDICATE_DEBUG=1 "

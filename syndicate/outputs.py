@@ -1,0 +1,104 @@
+"""Render and publish, one kind of output at a time, as the plan says: the feeds (with the OPML
+list and the stylesheet that follow the site feed), the article files, the sitemaps. Each
+renders with the pure functions of render/ and writes through the run's Publisher, recording in
+the index what each output now shows; build.py calls them in order inside one publish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from .plan import SITEMAP_INDEX, SITEMAPS, FeedPlan, OutputPlan
+from .publish import Publisher
+from .report import BuildReport, FileResult, ProgressFn, compact_json
+from .store import Store
+
+if TYPE_CHECKING:
+    from .config import Config
+
+OPML_NAME = "index.opml"
+ARTICLES = "articles"  # feeds/articles/<id>.json and .html
+
+
+class Stage(NamedTuple):
+    """What every output of one run renders from and writes to."""
+
+    config: Config
+    store: Store
+    publisher: Publisher
+    report: BuildReport
+
+
+def publish_feeds(stage: Stage, plans: Sequence[FeedPlan]) -> None:
+    """Render the feeds the plan marks as changed."""
+    from .query import articles
+    from .render.feeds import FORMATS, feed_updated
+    from .render.opml import render_opml
+    from .render.stylesheet import STYLESHEET_NAME, stylesheet
+
+    config, specs = stage.config, [plan.spec for plan in plans]
+    for plan in plans:
+        if plan.signature is None:
+            continue
+        items = articles(stage.store, plan.ids)
+        for fmt in FORMATS:
+            path = plan.spec.folder + fmt.filename
+            written = stage.publisher.write(path, fmt.render(config, plan.spec, items))
+            stage.report.record(FileResult(path, written, len(items)))
+        stage.store.set_signature(plan.spec.folder, plan.signature, len(plan.ids))
+        if plan.spec.category is None:  # the OPML dates from the site feed, and changes with it
+            opml = render_opml(config, specs, feed_updated(items, config))
+            stage.report.record(FileResult(OPML_NAME, stage.publisher.write(OPML_NAME, opml)))
+            # the browser view of every feed; a new syndicate renders all, so it follows
+            stage.report.record(FileResult(STYLESHEET_NAME, stage.publisher.write(
+                STYLESHEET_NAME, stylesheet())))
+
+
+def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn) -> None:
+    """Write the files of every article that changed (of every article, for a full render) and
+    remove those of articles no longer published. Ids stream from the index in chunks, so a
+    first build of a million articles holds a few hundred at a time."""
+    from .query import stream
+    from .records import safe_name
+    from .render.meta import head_html, share_payload
+
+    store = stage.store
+    if render_all:
+        total, ids = stage.report.articles, store.all_ids()
+        stage.report.removed = stage.publisher.remove_strays(ARTICLES, store.published_names)
+    else:
+        total, ids = stage.report.changed, store.changed_ids(published=True)
+        for gone in list(store.changed_ids(published=False)):
+            name = f"{ARTICLES}/{safe_name(gone)}"
+            stage.report.removed += [path for path in (f"{name}.html", f"{name}.json")
+                               if stage.publisher.remove(path)]
+    for done, article in enumerate(stream(store, ids), start=1):
+        name = f"{ARTICLES}/{safe_name(article.id)}"
+        for path, data in ((f"{name}.json", compact_json(share_payload(article, stage.config))),
+                           (f"{name}.html", head_html(article, stage.config).encode("utf-8"))):
+            stage.report.record(FileResult(path, stage.publisher.write(path, data)), keep=False)
+        progress("articles", done, total)
+
+
+def publish_sitemaps(stage: Stage, plan: OutputPlan) -> None:
+    """Write the sitemaps the plan marks and remove those no longer wanted; then the index,
+    which lists every sitemap with its lastmod as the index of the run records them."""
+    from .render.sitemap import sitemap_index
+
+    if not plan:
+        return
+    store = stage.store
+    for output in plan.write:
+        data, lastmod = output.render()
+        stage.report.record(FileResult(output.path, stage.publisher.write(output.path, data)))
+        store.set_signature(output.path, output.signature, output.items, lastmod)
+    for path in plan.remove:
+        stage.report.removed += [path] if stage.publisher.remove(path) else []
+        store.forget_output(path)
+    listed = [(stage.config.site.feeds_url + path, lastmod)
+              for path, _, lastmod in store.outputs(SITEMAPS) if path != SITEMAP_INDEX]
+    if listed:
+        stage.report.record(FileResult(SITEMAP_INDEX, stage.publisher.write(SITEMAP_INDEX,
+                                                                sitemap_index(listed))))
+        store.set_signature(SITEMAP_INDEX, "", len(listed))
