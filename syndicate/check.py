@@ -1,10 +1,10 @@
 """`syndicate check`: an offline linter for a published feeds folder, syndicate's or any other
-site's. It reads every RSS, Atom, JSON Feed, OPML, sitemap (check_sitemaps.py) and head-fragment
-file below the folder and reports, one line each with the file and line: XML that is not
-well-formed, missing required elements, dates that are not RFC 822 (RSS) or RFC 3339 (Atom,
-JSON Feed), ids used twice in a feed, relative or non-http URLs, self links that do not match
-where the file lives, image sizes that are not positive whole numbers, and Open Graph / Twitter
-tags a link preview needs.
+site's. It reads every RSS, Atom, JSON Feed, OPML, sitemap (check_sitemaps.py), partner file
+(check_partners.py) and head-fragment file below the folder and reports, one line each with the
+file and line: XML that is not well-formed, missing required elements, dates that are not
+RFC 822 (RSS) or RFC 3339 (Atom, JSON Feed), ids used twice in a feed, relative or non-http
+URLs, self links that do not match where the file lives, image sizes that are not positive
+whole numbers, and Open Graph / Twitter tags a link preview needs.
 
 Reading files and reporting are its only jobs: it never writes. Untrusted XML is parsed
 without entities, DTDs or the network.
@@ -34,6 +34,7 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\
 _OG_REQUIRED = ("og:title", "og:type", "og:url", "og:image")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _TWITTER_CARDS = ("summary", "summary_large_image", "app", "player")
+DISCOVER_WIDTH = 1200  # Google Discover shows an image large from this width (render/meta.py)
 
 
 @dataclass(frozen=True)
@@ -107,15 +108,19 @@ def _check_xml(report: _Report, relative: str, data: bytes) -> None:
     except etree.XMLSyntaxError as exc:
         report.error(exc.lineno or None, f"not well-formed XML: {exc.msg}")
         return
+    from .check_partners import check_partner, partner_of
     from .check_sitemaps import check_sitemap, is_sitemap
 
+    partner = partner_of(relative)
+    if partner:
+        check_partner(report, partner, root)
     if root.tag == "rss":
         _check_rss(report, relative, root)
     elif root.tag == f"{{{NS_ATOM}}}feed":
         _check_atom(report, relative, root)
     elif is_sitemap(root):
         check_sitemap(report, root)
-    elif root.tag != "opml":
+    elif root.tag != "opml" and not partner:
         report.warning(root.sourceline, f"not a feed: the root element is {root.tag}")
 
 
@@ -417,15 +422,42 @@ def _check_head(report: _Report, data: bytes) -> None:
     for values, line in head.links:
         if values.get("rel") in ("canonical", "alternate") and "href" in values:
             _url_value(report, line, values["href"], f"link rel={values['rel']}")
+    logos: set[str | None] = set()
     for kind, script, line in head.scripts:
         if kind != "application/ld+json":
             report.error(line, f"a script of type {kind or 'text/javascript'!r} in a head "
                                "fragment")
             continue
         try:
-            json.loads(script)
+            logos.add(_publisher_logo(json.loads(script)))
         except json.JSONDecodeError as exc:
             report.error(line + exc.lineno - 1, f"JSON-LD is not valid JSON: {exc.msg}")
+    _check_discover(report, first, logos - {None})
+
+
+def _check_discover(report: _Report, first: dict[str, tuple[str, int]],
+                    logos: set[str | None]) -> None:
+    """Google Discover shows an image large from DISCOVER_WIDTH px, and not the site logo. The
+    fragment names no site logo of its own: the JSON-LD publisher's logo is the one it gives,
+    so without one (another site's fragment, a site without logo) that half is not checked."""
+    if "og:image" not in first:
+        return
+    width = first.get("og:image:width")
+    if width and width[0].isdigit() and int(width[0]) < DISCOVER_WIDTH:
+        report.warning(width[1], f"og:image is {width[0]} px wide: Google Discover shows large "
+                                 f"images from {DISCOVER_WIDTH} px")
+    image, line = first["og:image"]
+    if image in logos:
+        report.warning(line, "og:image is the site logo (the JSON-LD publisher's logo): Google "
+                             "Discover wants an image of the article")
+
+
+def _publisher_logo(data: Any) -> str | None:
+    """The URL of a JSON-LD object's publisher logo, if it gives one."""
+    publisher = data.get("publisher") if isinstance(data, dict) else None
+    logo = publisher.get("logo") if isinstance(publisher, dict) else None
+    url = logo.get("url") if isinstance(logo, dict) else logo
+    return url if isinstance(url, str) else None
 
 
 __all__ = ["Problem", "check_folder"]

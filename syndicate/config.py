@@ -209,6 +209,26 @@ class Config:
     site: Site = key(parse.mapping, "the site: name, address, language", required="a mapping")
     categories: tuple[Category, ...] = key(
         parse.listing, "the categories, each with its own feeds", required="a list of categories")
+@section
+class Partners:
+    yahoo: bool = key(parse.boolean, "write `partners/yahoo/rss.xml` for Yahoo奇摩新聞",
+                      default=False)
+    yahoo_categories: bool = key(parse.boolean, "also `partners/yahoo/<slug>/rss.xml`, one per "
+                                 "category", default=False)
+    line_today: bool = key(parse.boolean, "write `partners/line-today/articles.xml` for LINE "
+                           "TODAY", default=False)
+    msn: bool = key(parse.boolean, "write `partners/msn/rss.xml` for MSN Partner Hub",
+                    default=False)
+    items: int = key(parse.whole_number(1, 1000), "items in the Yahoo and LINE TODAY files",
+                     default=0, shown="`output.items_per_feed`")
+    msn_items: int = key(parse.whole_number(1, 1000), "items in the MSN file (MSN reads about "
+                         "the 20 newest)", default=20)
+    msn_require_image: bool = key(parse.boolean, "leave articles without a lead image out of "
+                                  "the MSN file", default=False)
+    utm_campaign: str = key(parse.text, "`utm_campaign` of the links in partner files (their "
+                            "`utm_source` names the partner)", default="partner_feed")
+
+
     sources: tuple[Source, ...] = key(
         parse.listing, "where articles come from: files or WordPress", required="a list of sources")
     output: Output = key(parse.mapping, "where feeds are written, and how", default=Output())
@@ -224,6 +244,8 @@ class Config:
         """The category whose slug or display name is `key`."""
         return self._lookup.get(key)
 
+    partners: Partners = key(parse.mapping, "the files aggregators read: Yahoo奇摩, LINE TODAY, "
+                             "MSN", default=Partners())
 
 def _keys(cls: type) -> dict[str, Field[Any]]:
     """The config keys of a section's dataclass, in the order messages and docs list them."""

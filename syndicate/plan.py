@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import __version__
 from .errors import BuildError
@@ -106,11 +106,17 @@ NEWS = SITEMAPS + "news"  # news.xml, news-2.xml, ...
 NEWS_WINDOW = timedelta(days=2)  # Google News reads the articles of the last two days
 
 
+class Rendering(NamedTuple):
+    data: bytes
+    lastmod: str | None = None  # for the sitemap index
+    warnings: tuple[str, ...] = ()  # one line per article a partner's rule left out
+
+
 class Output(NamedTuple):
-    """A file to render: `render` gives its bytes and its lastmod (for the sitemap index)."""
+    """A file to render when the plan says so."""
 
     path: str  # where it is published, and its row in the index's output table
-    render: Callable[[], tuple[bytes, str | None]]
+    render: Callable[[], Rendering]
     items: int
     signature: str
 
@@ -158,13 +164,13 @@ def _news(config: Config, store: Store, render_all: bool) -> list[Output]:
             for n, chunk in enumerate(chunks or [[]], start=1)]
 
 
-def _render_news(config: Config, store: Store, ids: list[str]) -> tuple[bytes, str | None]:
+def _render_news(config: Config, store: Store, ids: list[str]) -> Rendering:
     from .query import articles
     from .render.sitemap import news_sitemap, w3c
 
     found = articles(store, ids)
     newest = max((article.updated for article in found), default=None)
-    return news_sitemap(config, found), newest and w3c(newest)
+    return Rendering(news_sitemap(config, found), newest and w3c(newest))
 
 
 def _months(config: Config, store: Store, render_all: bool) -> list[Output]:
@@ -185,13 +191,13 @@ def _months(config: Config, store: Store, render_all: bool) -> list[Output]:
     return outputs
 
 
-def _render_month(config: Config, rows: list[tuple[str, int]]) -> tuple[bytes, str | None]:
+def _render_month(config: Config, rows: list[tuple[str, int]]) -> Rendering:
     from .render.sitemap import articles_sitemap, lastmod
 
     modified = [(url, datetime.fromtimestamp(updated / 1e6, UTC).astimezone(config.site.zone))
                 for url, updated in rows]
     newest = max((updated for _, updated in rows), default=None)
-    return articles_sitemap(modified), newest and lastmod(newest, config)
+    return Rendering(articles_sitemap(modified), newest and lastmod(newest, config))
 
 
 def _month(value: int, zone: tzinfo) -> tuple[int, int]:
@@ -211,3 +217,84 @@ def _micros(span: timedelta) -> int:
 
 def _signature(rows: Sequence[Sequence[object]]) -> str:
     return hashlib.sha256(json.dumps([list(row) for row in rows]).encode()).hexdigest()
+
+
+# --- partner outputs ---
+
+PARTNERS = "partners/"
+
+
+def plan_partners(config: Config, store: Store, *, render_all: bool) -> OutputPlan:
+    """Each configured partner file whose items changed (all, for a full render); on a full
+    render, the files of partners no longer configured go."""
+    chosen = config.partners
+    outputs = _partner_outputs(config, store) if (
+        chosen.yahoo or chosen.line_today or chosen.msn) else []
+    wanted = [output for output in outputs if render_all or _changed(store, output)]
+    stored = {path for path, _, _ in store.outputs(PARTNERS)}
+    remove = stored - {output.path for output in outputs} if render_all else set()
+    return OutputPlan(wanted, sorted(remove))
+
+
+def _changed(store: Store, output: Output) -> bool:
+    last = store.signature(output.path)
+    return last is None or last[0] != output.signature
+
+
+def _partner_outputs(config: Config, store: Store) -> list[Output]:
+    from .render.partners import line_today, msn, yahoo
+
+    chosen = config.partners
+    items = chosen.items or config.output.items_per_feed
+    campaign = chosen.utm_campaign
+    outputs = []
+    if chosen.yahoo:
+        outputs.append(_partner(store, None, items, yahoo.render, yahoo.YahooOptions(
+            utm_campaign=campaign, items=items), yahoo.PATH, config))
+    if chosen.yahoo and chosen.yahoo_categories:
+        for category in config.categories:
+            path = f"{PARTNERS}yahoo/{category.slug}/rss.xml"
+            outputs.append(_partner(store, category.slug, items, yahoo.render, yahoo.YahooOptions(
+                utm_campaign=campaign, items=items, path=path,
+                title=f"{config.site.title} · {category.name}"), path, config))
+    if chosen.line_today:
+        outputs.append(_partner(store, None, items, line_today.render,
+                                line_today.LineTodayOptions(utm_campaign=campaign, items=items),
+                                line_today.PATH, config))
+    if chosen.msn:
+        outputs.append(_partner(store, None, chosen.msn_items, msn.render, msn.MsnOptions(
+            items=chosen.msn_items, require_image=chosen.msn_require_image), msn.PATH, config))
+    return outputs
+
+
+def _partner(store: Store, category: str | None, items: int, render: Callable[..., Any],
+             options: object, path: str, config: Config) -> Output:
+    """A partner file of the newest `items` articles (of one category, or of all); its
+    signature covers its items and its options, so a changed option renders it again."""
+    top = store.top(category, items)
+
+    def rendered() -> Rendering:
+        from .query import articles
+
+        result = render(config, articles(store, [entry.id for entry in top]), {}, options)
+        return Rendering(result.data, warnings=result.warnings)
+
+    return Output(path, rendered, len(top), _signature([*top, [repr(options)]]))
+
+
+class Plan(NamedTuple):
+    """Every output a run renders: the feeds, the sitemaps, the partner files."""
+
+    feeds: list[FeedPlan]
+    sitemaps: OutputPlan
+    partners: OutputPlan
+
+
+def plan(config: Config, store: Store, *, render_all: bool, allow_shrink: bool) -> Plan:
+    """What the index now holds -> which outputs to render.
+
+    :raises BuildError: a feed would lose most of its items, unless `allow_shrink`.
+    """
+    return Plan(plan_feeds(config, store, render_all=render_all, allow_shrink=allow_shrink),
+                plan_sitemaps(config, store, render_all=render_all),
+                plan_partners(config, store, render_all=render_all))

@@ -74,7 +74,7 @@ def report_document(config: Config, store: Store, report: BuildReport) -> dict[s
     counts per feed). What one run did (files written, removed) is not in it: a run that was
     killed after removing files would leave the next run's report without them, and the same
     index must give the same bytes; `build -v` prints it."""
-    from .plan import SITEMAPS, feed_specs
+    from .plan import PARTNERS, SITEMAPS, feed_specs
     from .records import Origin
     from .render.feeds import FORMATS
 
@@ -88,6 +88,7 @@ def report_document(config: Config, store: Store, report: BuildReport) -> dict[s
     feeds = [{"path": spec.folder + fmt.filename, "items": report.feed_items[spec.folder]}
              for spec in feed_specs(config) for fmt in FORMATS]
     sitemaps = [{"path": path, "items": items} for path, items, _ in store.outputs(SITEMAPS)]
+    partners = [{"path": path, "items": items} for path, items, _ in store.outputs(PARTNERS)]
     return {
         "generator": f"syndicate {__version__}",
         "records": {"published": report.articles, "rejected": len(rejected),
@@ -97,6 +98,7 @@ def report_document(config: Config, store: Store, report: BuildReport) -> dict[s
         "duplicates": duplicates,
         "feeds": feeds,
         "sitemaps": sitemaps,
+        "partners": partners,
     }
 
 

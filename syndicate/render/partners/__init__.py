@@ -122,17 +122,20 @@ class Namespaces(BaseExtension):
         return {"dc": NS_DC, "media": NS_MEDIA}
 
 
-def rss_generator(config: Config, path: str, articles: Sequence[Article]) -> FeedGenerator:
+def rss_generator(config: Config, path: str, articles: Sequence[Article],
+                  title: str = "") -> FeedGenerator:
     """A feedgen RSS 2.0 channel for the partner file at `path` (under the output folder): the
-    site's title, language and logo, its self link (added first: feedgen writes the last link
-    as the channel <link>), and lastBuildDate = the newest item's change, never now."""
+    site's title (or `title`), language and logo, its self link (added first: feedgen writes
+    the last link as the channel <link>), and lastBuildDate = the newest item's change, never
+    now."""
     site = config.site
-    spec = FeedSpec(path.rpartition("/")[0] + "/", site.title, site.description, site.url, None)
+    spec = FeedSpec(path.rpartition("/")[0] + "/", title or site.title, site.description,
+                    site.url, None)
     fg = _generator(config, spec, articles, Namespaces)
     fg.link(href=site.feeds_url + path, rel="self", type="application/rss+xml")
     fg.link(href=site.url, rel="alternate")
-    if site.logo:
-        fg.image(url=site.logo, title=site.title, link=site.url)
+    if site.logo:  # the validator wants the image titled as the channel
+        fg.image(url=site.logo, title=spec.title, link=site.url)
     return fg
 
 

@@ -31,6 +31,8 @@ class YahooOptions:
     items: int = 50
     related: int = 3  # related links at the end of each item's content
     copyright: str = ""  # empty: "© <site title>" (no year: nothing in the file says "now")
+    path: str = PATH  # partners/yahoo/<slug>/rss.xml for a category's file
+    title: str = ""  # empty: the site's title
 
 
 def render(config: Config, articles: Sequence[Article], related: Related,
@@ -40,7 +42,7 @@ def render(config: Config, articles: Sequence[Article], related: Related,
     :param related: article id -> its related articles, resolved and de-duplicated.
     """
     chosen = list(articles[:options.items])
-    fg = rss_generator(config, PATH, chosen)
+    fg = rss_generator(config, options.path, chosen, options.title)
     fg.ttl(options.ttl_minutes)
     fg.rights(options.copyright or f"© {config.site.title}")
     for article in chosen:
