@@ -34,7 +34,8 @@ _NAME_MAX = 150  # characters of a file name before its hash
 # hostile, and one 10 MB title would be copied into every feed, page and tweet that shows it.
 FIELD_MAX = {"url": 2_048, "title": 1_000, "category": 200, "summary": 10_000,
              "content_html": 2_000_000, "tags": 200, "author": 200, "image.url": 2_048,
-             "image.alt": 1_000}
+             "image.alt": 1_000, "related": 2_048}
+RELATED_MAX = 50  # entries of `related` kept: a page shows a handful, and more is an export bug
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ class Article:
     authors: tuple[str, ...]
     image: Image | None
     origin: Origin
+    # ids or URLs of other articles, as the record gives them; query.related_articles resolves
+    # them. A default, so that article JSON indexed before the field existed still loads.
+    related: tuple[str, ...] = ()
 
     @cached_property
     def content_html(self) -> str:
@@ -107,6 +111,7 @@ def article_from_json(text: str) -> Article:
            "published": datetime.fromisoformat(data["published"]),
            "updated": datetime.fromisoformat(data["updated"]),
            "tags": tuple(data["tags"]), "authors": tuple(data["authors"]),
+           "related": tuple(data.get("related", ())),
            "image": Image(**data["image"]) if data["image"] else None,
            "origin": Origin(**data["origin"])},
     )
@@ -189,6 +194,7 @@ def normalize(raw: object, config: Config, origin: Origin) -> Article:
         published=published, updated=distinct_instant(max(updated, published), record_id),
         summary=summary or title, body=body, tags=_names(raw.get("tags"), fail, "tags"),
         authors=_names(raw.get("author"), fail, "author"), image=image, origin=origin,
+        related=_related(raw.get("related"), fail),
     )
 
 
@@ -263,6 +269,26 @@ def _names(value: object, fail: _Fail, field: str) -> tuple[str, ...]:
         if name and name not in names:
             names.append(name)
     return tuple(names)
+
+
+def _related(value: object, fail: _Fail) -> tuple[str, ...]:
+    """Ids or absolute URLs of other articles: trimmed, blanks dropped, each once, in the order
+    given, the first RELATED_MAX kept. Which of them are published is known only when the
+    article is rendered (query.related_articles)."""
+    if _is_blank(value):
+        return ()
+    if not isinstance(value, list):
+        raise fail("related", f"expected a list of ids or URLs, found {type(value).__name__}")
+    entries: dict[str, None] = {}
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, str | int):
+            raise fail("related", f"expected a list of ids or URLs, found {item!r}"[:200])
+        entry = _text_value(item, fail, "related").strip()
+        if strip_xml_illegal(entry) != entry:
+            raise fail("related", f"expected printable ids or URLs, found {entry[:40]!r}")
+        if entry:
+            entries[entry] = None
+    return tuple(entries)[:RELATED_MAX]
 
 
 def _image(value: object, base: str, fail: _Fail) -> Image:
