@@ -58,6 +58,12 @@ MIGRATIONS = (
     """
     ALTER TABLE feeds ADD COLUMN lastmod TEXT;
     """,
+    # 6: what each article's share card showed when last published, and the URLs Facebook is
+    # still to be asked to read again (share.facebook_token_env)
+    """
+    CREATE TABLE cards (id TEXT PRIMARY KEY, hash TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE scrapes (url TEXT PRIMARY KEY) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

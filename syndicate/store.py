@@ -13,6 +13,8 @@ Tables (schema.py creates them and migrates an older index forward):
   feeds     the (id, hash) signature of what each feed file last showed, and how many items
   images    the size and type of each image URL read over HTTP (or why it could not be read)
   pings     WebSub publish pings that failed, to send again on the next run
+  cards     the hash of what each article's share card showed when last published
+  scrapes   URLs Facebook is still to be asked to read again (both: store_cards.py)
   meta      the fingerprint of the config and program that built the output, last run, last
             change, and the state each source keeps (see source_state)
 """
@@ -29,6 +31,7 @@ from typing import Any, NamedTuple
 
 from .errors import StoreError
 from .schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+from .store_cards import CardTables
 
 _IN_CHUNK = 500
 
@@ -98,7 +101,7 @@ def instant(value: datetime) -> int:
     return round(value.timestamp() * 1_000_000)
 
 
-class Store:
+class Store(CardTables):
     """One open index. Changes are one transaction: commit() after the files are published."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
@@ -221,7 +224,8 @@ class Store:
     def reset(self) -> None:
         """Forget what was read and published, so that the next ingest reads and renders
         everything again (another config or program). Item counts stay, for the shrink guard;
-        image facts and pending pings stay too."""
+        image facts, pending pings and share cards stay too (a card that did not change is
+        not sent to Facebook again)."""
         for table in ("files", "records", "articles", "rejected", "duplicates"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("UPDATE feeds SET signature = ''")
