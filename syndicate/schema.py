@@ -64,6 +64,14 @@ MIGRATIONS = (
     CREATE TABLE cards (id TEXT PRIMARY KEY, hash TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE scrapes (url TEXT PRIMARY KEY) WITHOUT ROWID;
     """,
+    # 7: the URL of each published article, indexed: a record's `related` and `syndicate share`
+    # may name an article by its URL, and a scan of a million articles per name is too slow
+    """
+    ALTER TABLE articles ADD COLUMN url TEXT;
+    UPDATE articles SET url = (SELECT json_extract(article, '$.url') FROM records
+                               WHERE records.rowid = articles.record);
+    CREATE INDEX articles_by_url ON articles (url);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -341,8 +341,9 @@ class Store(CardTables):
                    "CROSS JOIN articles a ON a.id = t.id")
         db.execute("DELETE FROM articles WHERE id IN (SELECT id FROM temp.touched)")
         db.execute(
-            "INSERT INTO articles SELECT id, rowid, hash, category, published, name FROM ("
-            " SELECT r.id, r.rowid, r.hash, r.category, r.published, r.name, row_number() OVER ("
+            "INSERT INTO articles SELECT id, rowid, hash, category, published, name, url FROM ("
+            " SELECT r.id, r.rowid, r.hash, r.category, r.published, r.name, "
+            " json_extract(r.article, '$.url') AS url, row_number() OVER ("
             "  PARTITION BY r.id ORDER BY r.updated DESC, r.file DESC, r.position DESC) AS n"
             " FROM temp.touched t CROSS JOIN records r ON r.id = t.id) WHERE n = 1")
         db.execute(
@@ -430,9 +431,8 @@ class Store(CardTables):
         """The article JSON of the published article with this id, or else this URL."""
         query = "SELECT r.article FROM articles a JOIN records r ON r.rowid = a.record WHERE "
         row = self.db.execute(query + "a.id = ?", (record_id,)).fetchone() if record_id else None
-        if row is None and url:  # a scan: `syndicate share URL` is rare, and only reads
-            row = self.db.execute(query + "json_extract(r.article, '$.url') = ? LIMIT 1",
-                                  (url,)).fetchone()
+        if row is None and url:
+            row = self.db.execute(query + "a.url = ? ORDER BY a.id LIMIT 1", (url,)).fetchone()
         return row[0] if row else None
 
     def all_ids(self) -> Iterator[str]:
