@@ -13,8 +13,7 @@ from pathlib import Path
 from .config import Config
 from .errors import PublishError
 from .publish import Publisher
-from .query import find_article, newest_articles
-from .records import Article
+from .query import Shared, newest_shared, share_view
 
 PAGE_NAME = "index.html"
 
@@ -43,22 +42,25 @@ def write_preview(config: Config, ids: Sequence[str] = (), output: Path | None =
         raise PublishError(f"refusing to write the preview into {folder}: it is inside the "
                            f"feeds folder {config.output.dir}, which the web server publishes; "
                            "choose a folder outside it")
-    articles = preview_articles(config, ids)
+    shared = preview_articles(config, ids)
+    page = preview_html([article for article, _ in shared], config,
+                        {article.id: related for article, related in shared})
     publisher = Publisher(folder)  # a browser that reloads sees the old page or the new one
-    publisher.write(PAGE_NAME, preview_html(articles, config).encode("utf-8"))
+    publisher.write(PAGE_NAME, page.encode("utf-8"))
     publisher.finish()
     return folder / PAGE_NAME
 
 
-def preview_articles(config: Config, ids: Sequence[str] = ()) -> list[Article]:
+def preview_articles(config: Config, ids: Sequence[str] = ()) -> list[Shared]:
     """The articles of `ids` (each an id or a URL; the index first, then the sources), in the
-    order given without repeats, or the site feed's newest `items_per_feed`."""
+    order given without repeats, or the site feed's newest `items_per_feed`; each with its
+    related articles, as build resolves them."""
     if not ids:
-        return newest_articles(config, config.output.items_per_feed)
-    unique: dict[str, Article] = {}
+        return newest_shared(config, config.output.items_per_feed)
+    unique: dict[str, Shared] = {}
     for key in dict.fromkeys(ids):  # an id and the URL of one article show it once
-        article = find_article(config, key)
-        unique.setdefault(article.id, article)
+        found = share_view(config, key)
+        unique.setdefault(found[0].id, found)
     return list(unique.values())
 
 

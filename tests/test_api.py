@@ -12,7 +12,7 @@ EXPORTED = [
     "PublishError", "RecordError", "RejectedRecords", "SourceError", "Status", "StoreError",
     "SyndicateError", "UnknownArticle", "UsageError", "__version__", "build", "check_folder",
     "find_article", "head_html", "load_articles", "load_config", "newest_articles",
-    "share_payload", "status", "write_preview",
+    "share_payload", "share_view", "status", "write_preview",
 ]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_CONFIG, Run
+from conftest import EXAMPLE_CONFIG, Run, record
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +143,44 @@ def test_untrusted_xml_entities_are_not_expanded(tmp_path: Path,
     # neither the file nor the entities are read: the title is left without text
     assert (result.code, result.out) == (
         1, f"{tmp_path}/rss.xml:1: error: missing element: channel title\n")
+
+
+def test_lead_images_google_discover_shows_small_are_warnings(site, run) -> None:
+    def imaged(key: str, width: int, url: str | None = None) -> dict:
+        return record(id=key, url=f"https://nchn.example.com/{key}/", image={
+            "url": url or f"https://nchn.example.com/{key}.jpg", "width": width,
+            "height": 600, "alt": "圖"})
+
+    site.write_records([imaged("narrow", 800), imaged("wide", 1200),
+                        imaged("logo", 1200, "https://nchn.example.com/logo.png"),
+                        record(id="noimage")])
+    assert run("build", "-q", "--config", site.config).code == 0
+    result = run("check", site.feeds)
+    assert result.code == 0
+    found = [line for line in result.out.splitlines() if "Discover" in line]
+    head = site.feeds / "articles"
+    assert found == [
+        # the same og:image as the logo, which JSON-LD names as the publisher's: check cannot
+        # tell an article's own image from the logo standing in for a missing one
+        f"{head}/logo.html:{line_of(head, 'logo.html', 'og:image')}: warning: og:image is the "
+        "site logo (the JSON-LD publisher's logo): Google Discover wants an image of the article",
+        f"{head}/narrow.html:{line_of(head, 'narrow.html', 'og:image:width')}: warning: "
+        "og:image is 800 px wide: Google Discover shows large images from 1200 px",
+        f"{head}/noimage.html:{line_of(head, 'noimage.html', 'og:image')}: warning: og:image is "
+        "the site logo (the JSON-LD publisher's logo): Google Discover wants an image of the "
+        "article",
+    ]
+
+
+def test_without_a_publisher_logo_the_logo_is_not_guessed(tmp_path: Path,
+                                                         run: Callable[..., Run]) -> None:
+    # another site's fragment: its JSON-LD names no publisher logo to compare og:image with
+    og = {"og:title": "t", "og:type": "article", "og:url": "https://a.example/1",
+          "og:image": "https://a.example/logo.png", "og:image:width": "1200",
+          "og:image:height": "630"}
+    fragment = "".join(f'<meta property="{key}" content="{value}">' for key, value in og.items())
+    (tmp_path / "a.html").write_text(
+        fragment + '<meta name="twitter:card" content="summary_large_image">'
+        '<script type="application/ld+json">{"@type":"NewsArticle"}</script>', encoding="utf-8")
+    result = run("check", tmp_path)
+    assert (result.code, result.out) == (0, "1 file(s) checked: 0 error(s), 0 warning(s)\n")

@@ -62,12 +62,12 @@ def _records() -> list[dict]:
 ORDER = ["big", "small", "nosize", "noimage", "long", "tiny", "special"]  # newest first
 EXPECTED = {
     "big": set(),
-    "small": {"image-small"},
+    "small": {"image-small", "discover"},
     "nosize": {"image-size-unknown", "no-alt"},
     "noimage": {"no-image", "image-size-unknown", "no-alt"},  # the logo stands in, size unknown
     "long": {"title-cut-facebook", "title-cut-line", "title-cut-x", "description-cut",
              "tweet-cut"},
-    "tiny": {"image-too-small", "image-small-x"},
+    "tiny": {"image-too-small", "image-small-x", "discover"},
     "special": set(),
 }
 
@@ -294,6 +294,23 @@ def test_an_article_without_image_shows_the_fallback(site, share, logo, kinds, i
     assert expected in message
     sources = [img.get("src") for img in section.xpath(".//figure//img")]
     assert sources == ([image] * 3 if image else [])
+
+
+@pytest.mark.parametrize(("image", "zh", "en"), [
+    ({"url": f"{IMG}/narrow.jpg", "width": 800, "height": 600}, "圖片寬 800 px,不到 1200 px",
+     "the image is 800 px wide, under 1200 px: Google Discover shows no large image"),
+    ({"url": LOGO, "width": 1200, "height": 630}, "文章的圖片是網站標誌(site.logo)",
+     "the article's image is the site logo (site.logo): Google Discover advises an image of "
+     "the article"),
+])
+def test_a_lead_image_discover_shows_small_is_a_warning(site, image, zh, en):
+    site.write_records([record(id="discover", image={**image, "alt": "圖"})])
+    config = syndicate.load_config(site.config)
+    articles, _ = syndicate.load_articles(config)
+    section = _sections(lxml.html.document_fromstring(preview_html(articles, config)))["discover"]
+    (warning,) = section.xpath('.//li[@data-kind="discover"]')
+    assert warning.text_content().startswith(zh)
+    assert _text(warning, './/span[@class="en"]') == en
 
 
 def test_columns_count_cjk_and_emoji_as_two_and_cuts_keep_characters_whole():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from ..config import Config
@@ -23,6 +24,10 @@ OG_DESCRIPTION_CHARS = 300
 TWITTER_TITLE_CHARS = 70
 TWITTER_DESCRIPTION_CHARS = 200
 HEADLINE_CHARS = 110  # Google's limit for a NewsArticle headline
+# Google Discover shows an image large when it is at least this wide and the page allows it
+# (max-image-preview:large); it advises against the site logo as the image (research/partners.md).
+DISCOVER_WIDTH = 1200
+ROBOTS = "max-image-preview:large"
 _REPEATED = ("article:tag", "article:author")
 # Names that are organisations (agencies, companies) rather than people, for JSON-LD authors.
 _ORGANISATION = re.compile(r"(院|部|署|局|會|處|府|所|中心|公司|協會|總會|委員會|編輯部|新聞網)$")
@@ -35,6 +40,29 @@ def lead_image(article: Article, config: Config) -> Image | None:
     if config.share.default_image:
         return Image(**config.share.default_image)
     return Image(url=config.site.logo) if config.site.logo else None
+
+
+def discover_problem(article: Article, config: Config) -> str | None:
+    """Why Google Discover would not show the article's own image large: "logo" (it is the site
+    logo) or "narrow" (known to be under DISCOVER_WIDTH); None for neither, an image of unknown
+    width, or no image of its own (a configured image stands in: preview's no-image row)."""
+    image = article.image
+    if image is None:
+        return None
+    if image.url == config.site.logo:
+        return "logo"
+    return "narrow" if image.width and image.width < DISCOVER_WIDTH else None
+
+
+def discover_warning(article: Article, config: Config) -> str | None:
+    """The build's warning line for discover_problem, without the article's file name."""
+    problem = discover_problem(article, config)
+    if problem == "logo":
+        return "lead image is the site logo; Google Discover wants an image of the article"
+    if problem == "narrow" and article.image:
+        return (f"lead image {article.image.width} px wide; Google Discover shows large images "
+                f"from {DISCOVER_WIDTH} px")
+    return None
 
 
 def open_graph(article: Article, config: Config) -> list[tuple[str, str]]:
@@ -81,20 +109,25 @@ def twitter_card(article: Article, config: Config) -> list[tuple[str, str]]:
     return tags
 
 
-def json_ld(article: Article, config: Config) -> dict[str, Any]:
-    """A schema.org NewsArticle as Google's article rich results read it."""
+def json_ld(article: Article, config: Config,
+            related: Sequence[Article] = ()) -> dict[str, Any]:
+    """A schema.org NewsArticle as Google's article rich results read it. The related
+    articles are the `relatedLink` of its page (schema.org has that property on WebPage only)."""
     section = config.category(article.category)
     publisher: dict[str, Any] = {"@type": "Organization", "name": config.site.title,
                                  "url": config.site.url}
     if config.site.logo:
         publisher["logo"] = {"@type": "ImageObject", "url": config.site.logo}
+    page: dict[str, Any] = {"@type": "WebPage", "@id": article.url}
+    if related:
+        page["relatedLink"] = [other.url for other in related]
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": excerpt(article.title, HEADLINE_CHARS),
         "description": excerpt(article.summary, OG_DESCRIPTION_CHARS),
         "url": article.url,
-        "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
+        "mainEntityOfPage": page,
         "datePublished": rfc3339(article.published),
         "dateModified": rfc3339(article.updated),
         "inLanguage": config.site.language,
@@ -131,21 +164,25 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def head_html(article: Article, config: Config) -> str:
-    """The <head> fragment for the article's page: paste it inside <head>."""
+def head_html(article: Article, config: Config, related: Sequence[Article] = ()) -> str:
+    """The <head> fragment for the article's page: paste it inside <head>.
+
+    :param related: its related articles, resolved (query.related_articles), for the JSON-LD.
+    """
 
     def attr(value: str) -> str:
         return html.escape(value, quote=True)
 
-    lines = [f'<link rel="canonical" href="{attr(article.url)}">']
+    lines = [f'<meta name="robots" content="{attr(ROBOTS)}">'] if config.share.robots else []
+    lines.append(f'<link rel="canonical" href="{attr(article.url)}">')
     lines += [f'<meta property="{key}" content="{attr(value)}">'
               for key, value in open_graph(article, config)]
     lines += [f'<meta name="{key}" content="{attr(value)}">'
               for key, value in twitter_card(article, config)]
     lines += [f'<link rel="alternate" type="{kind}" title="{attr(title)}" href="{attr(href)}">'
               for kind, title, href in feed_links(article, config)]
-    lines.append(f'<script type="application/ld+json">{script_json(json_ld(article, config))}'
-                 "</script>")
+    lines.append('<script type="application/ld+json">'
+                 f"{script_json(json_ld(article, config, related))}</script>")
     return "\n".join(lines) + "\n"
 
 
@@ -160,8 +197,12 @@ def _grouped(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return out
 
 
-def share_payload(article: Article, config: Config) -> dict[str, Any]:
-    """Everything a page needs to share one article: links, texts, metadata, buttons."""
+def share_payload(article: Article, config: Config,
+                  related: Sequence[Article] = ()) -> dict[str, Any]:
+    """Everything a page needs to share one article: links, texts, metadata, buttons.
+
+    :param related: its related articles, resolved (query.related_articles).
+    """
     links: ShareLinks = share_links(article, config)
     tweet = links.tweet
     return {
@@ -177,6 +218,8 @@ def share_payload(article: Article, config: Config) -> dict[str, Any]:
         },
         "open_graph": _grouped(open_graph(article, config)),
         "twitter": _grouped(twitter_card(article, config)),
-        "json_ld": json_ld(article, config),
+        "json_ld": json_ld(article, config, related),
+        "related": [{"id": other.id, "url": other.url, "title": other.title}
+                    for other in related],
         "buttons_html": buttons_html(links),
     }

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -41,9 +41,11 @@ from ..records import Article, Image
 from ..text import columns, fit
 from ..tweet import MAX_WEIGHTED_LENGTH
 from .meta import (
+    DISCOVER_WIDTH,
     OG_DESCRIPTION_CHARS,
     TWITTER_DESCRIPTION_CHARS,
     TWITTER_TITLE_CHARS,
+    discover_problem,
     head_html,
     lead_image,
     share_payload,
@@ -100,12 +102,14 @@ class _Facts:
     title_columns: int
     cut: tuple[str, ...]  # the descriptions the summary is cut in: "og:description (300)"
     payload: dict[str, Any]
+    discover: str | None  # meta.discover_problem: "logo", "narrow" or None
 
     def fields(self) -> dict[str, object]:
         """The values a warning's text names, beside the fixed _LIMITS."""
         image = self.image
         return {**_LIMITS, "fallback": self.fallback, "url": image.url if image else "",
                 "size": f"{image.width}×{image.height}" if image else "",
+                "width": image.width if image else "",
                 "cut_zh": "、".join(self.cut), "cut_en": ", ".join(self.cut)}
 
 
@@ -116,7 +120,7 @@ def _facts(article: Article, config: Config, payload: dict[str, Any]) -> _Facts:
                 if tags[key] != article.summary)
     return _Facts(article, lead_image(article, config), _fallback(article, config),
                   unicodedata.normalize("NFC", article.title), columns(article.title), cut,
-                  payload)
+                  payload, discover_problem(article, config))
 
 
 def _size(minimum: tuple[int, int]) -> str:
@@ -129,6 +133,7 @@ _LIMITS = {
     "facebook_title": FACEBOOK_TITLE, "facebook_title_cjk": FACEBOOK_TITLE // 2,
     "line_title": LINE_TITLE, "line_title_cjk": LINE_TITLE // 2,
     "twitter_title": TWITTER_TITLE_CHARS, "tweet": MAX_WEIGHTED_LENGTH,
+    "discover_width": DISCOVER_WIDTH,
 }
 
 
@@ -165,6 +170,14 @@ _RULES = (
           "不知道圖片的寬高:Facebook 第一次分享時可能不畫大卡片",
           "the image's width and height are unknown: Facebook may draw no large card on the "
           "first share"),
+    _Rule("discover", lambda f: f.discover == "narrow",
+          "圖片寬 {width} px,不到 {discover_width} px:Google 探索(Discover)不顯示大圖",
+          "the image is {width} px wide, under {discover_width} px: Google Discover shows no "
+          "large image"),
+    _Rule("discover", lambda f: f.discover == "logo",
+          "文章的圖片是網站標誌(site.logo):Google 探索(Discover)建議用文章自己的圖片",
+          "the article's image is the site logo (site.logo): Google Discover advises an image "
+          "of the article"),
     _Rule("no-alt", lambda f: f.image is not None and not f.image.alt,
           "圖片沒有替代文字(og:image:alt、twitter:image:alt)",
           "the image has no alt text (og:image:alt, twitter:image:alt)"),
@@ -306,8 +319,8 @@ def _warnings(found: Sequence[CardWarning]) -> str:
     return f'<ul class="warnings">{items}</ul>'
 
 
-def _section(article: Article, config: Config) -> tuple[str, int]:
-    payload = share_payload(article, config)
+def _section(article: Article, config: Config, related: Sequence[Article]) -> tuple[str, int]:
+    payload = share_payload(article, config, related)
     image = lead_image(article, config)
     found = warnings_for(article, config, payload)
     section = config.category(article.category)
@@ -331,7 +344,7 @@ def _section(article: Article, config: Config) -> tuple[str, int]:
         "</div>"
         f'<div class="buttons">{payload["buttons_html"]}</div>'
         '<details><summary>head 片段 · the head fragment</summary>'
-        f"<pre>{_esc(head_html(article, config))}</pre></details>"
+        f"<pre>{_esc(head_html(article, config, related))}</pre></details>"
         "</section>"
     )
     return body, len(found)
@@ -344,11 +357,15 @@ def _css() -> str:
     return resources.files(__package__).joinpath("preview.css").read_bytes().decode("utf-8")
 
 
-def preview_html(articles: Sequence[Article], config: Config) -> str:
-    """The whole page: one section per article, in the order given."""
+def preview_html(articles: Sequence[Article], config: Config,
+                 related: Mapping[str, Sequence[Article]] | None = None) -> str:
+    """The whole page: one section per article, in the order given.
+
+    :param related: article id -> its related articles, resolved (query.related_articles).
+    """
     sections, toc = [], []
     for article in articles:
-        body, count = _section(article, config)
+        body, count = _section(article, config, (related or {}).get(article.id, ()))
         sections.append(body)
         badge = f'<span class="count">{count} 個警告</span>' if count else ""
         toc.append(f'<li><a href="#{_esc(anchor(article.id))}">{_esc(fit(article.title, 80))}</a>'
@@ -359,7 +376,7 @@ def preview_html(articles: Sequence[Article], config: Config) -> str:
         f"描述 {FACEBOOK_DESCRIPTION} 欄(一行);LINE 標題 {LINE_TITLE} 欄、描述 "
         f"{LINE_DESCRIPTION} 欄(各兩行);X 的 twitter:title 最多 {TWITTER_TITLE_CHARS} 字。"
         "圖片:Facebook 至少 200×200,大卡片要 600×315(建議 1200×630,1.91:1);"
-        "X 大圖卡片 2:1,至少 300×157。"
+        f"X 大圖卡片 2:1,至少 300×157;Google 探索的大圖至少 {DISCOVER_WIDTH} px 寬。"
     )
     listing = f'<ol class="toc">{"".join(toc)}</ol>' if toc else "<p>沒有文章。 · No articles.</p>"
     return (
