@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 IMAGES = Path(__file__).parent / "fixtures" / "images"
@@ -70,8 +70,26 @@ def touch(post: dict[str, Any], minutes: int) -> None:
     post["modified"] = (when + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+class Loopback:
+    """A fake served on a free loopback port, in a thread of its own."""
+
+    url: str
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> Self:
+        """Start answering with `handler`, whose `fake` is this object; sets `url`."""
+        bound = type("Bound", (handler,), {"fake": self})
+        self.server = _QuietServer(("127.0.0.1", 0), bound)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 @dataclass
-class FakeWordPress:
+class FakeWordPress(Loopback):
     """The site's state and the fault to play; `url` once started."""
 
     posts: list[dict[str, Any]] = field(default_factory=list)
@@ -86,19 +104,7 @@ class FakeWordPress:
     url: str = ""
 
     def start(self) -> FakeWordPress:
-        site = self
-
-        class Bound(Handler):
-            fake = site
-
-        self.server = _QuietServer(("127.0.0.1", 0), Bound)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return self.serve(Handler)
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -109,12 +115,17 @@ class _QuietServer(ThreadingHTTPServer):
         would land in the next test's captured output."""
 
 
-class Handler(BaseHTTPRequestHandler):
-    fake: FakeWordPress
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, as real servers answer, and no log line on stderr."""
+
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
+    def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+class Handler(QuietHandler):
+    fake: FakeWordPress
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
