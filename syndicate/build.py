@@ -20,15 +20,8 @@ from .config import Config
 from .errors import BuildError, RejectedRecords, SourceError, StoreError
 from .ingest import ingest
 from .network import Network
-from .outputs import Stage, publish_articles, publish_feeds, publish_sitemaps
-from .plan import (
-    FeedPlan,
-    OutputPlan,
-    Scope,
-    plan_feeds,
-    plan_sitemaps,
-    scope,
-)
+from .outputs import Stage, publish_articles, publish_feeds, publish_planned, publish_sitemaps
+from .plan import Plan, Scope, plan, scope
 from .publish import Publisher, hold_lock, ping_hubs
 from .report import (
     REPORT_NAME,
@@ -108,11 +101,10 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
         return report  # nothing changed: nothing read, nothing rendered
     report = _ingest(run, changes, sources)
     # a new config may shrink feeds on purpose (fewer items per feed, a category moved)
-    plans = plan_feeds(run.config, store, render_all=stale.render_all,
-                       allow_shrink=run.allow_shrink or stale.reconfigured)
-    report.feed_items = {plan.spec.folder: len(plan.ids) for plan in plans}
-    sitemaps = plan_sitemaps(run.config, store, render_all=stale.render_all)
-    _render_and_publish(run, report, plans, sitemaps, render_all=stale.render_all)
+    work = plan(run.config, store, render_all=stale.render_all,
+                allow_shrink=run.allow_shrink or stale.reconfigured)
+    report.feed_items = {feed.spec.folder: len(feed.ids) for feed in work.feeds}
+    _render_and_publish(run, report, work, render_all=stale.render_all)
     _commit(run, changes, report, stale)
     _ping(run, report)
     return report
@@ -141,17 +133,18 @@ def _ingest(run: _Run, changes: Sequence[Changes], sources: Sequence[Source]) ->
     return report
 
 
-def _render_and_publish(run: _Run, report: BuildReport, plans: Sequence[FeedPlan],
-                        sitemaps: OutputPlan, *, render_all: bool) -> None:
-    """Write the feeds, article files and sitemaps that changed, then build-report.json; all
-    or none."""
+def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
+                        render_all: bool) -> None:
+    """Write the feeds, article files, sitemaps and partner files that changed, then
+    build-report.json; all or none."""
     publisher = Publisher(run.config.output.dir)
     publisher.begin()
     try:
         stage = Stage(run.config, run.store, publisher, report)
-        publish_feeds(stage, plans)
+        publish_feeds(stage, work.feeds)
         publish_articles(stage, render_all, run.progress)
-        publish_sitemaps(stage, sitemaps)
+        publish_sitemaps(stage, work.sitemaps)
+        publish_planned(stage, work.partners)
         report.document = report_document(run.config, run.store, report)
         report.record(FileResult(REPORT_NAME, publisher.write(REPORT_NAME,
                                                               pretty_json(report.document))))
@@ -162,8 +155,9 @@ def _render_and_publish(run: _Run, report: BuildReport, plans: Sequence[FeedPlan
 
 
 def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: Scope) -> None:
-    """Record what was published (the fingerprint, each source's state, the pings owed) and
-    commit the index: only now, so that a run that died before this is done again by the next."""
+    """Record what was published (the fingerprint, each source's state, the pings and
+    re-scrapes owed) and commit the index: only now, so that a run that died before this is
+    done again by the next."""
     store = run.store
     store.put("fingerprint", stale.fingerprint)
     if report.written_count or report.removed:
@@ -171,6 +165,10 @@ def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: S
     store.add_pings((hub, run.config.site.feeds_url + result.path)
                     for hub in run.config.websub.hubs
                     for result in report.files if result.written and result.items is not None)
+    if run.config.share.facebook_token_env and not report.noop:  # share cards that changed
+        from .rescrape import queue_rescrapes
+
+        queue_rescrapes(run.config, store, store.changed_ids(published=True))
     for change in changes:
         change.save(store)
     try:
@@ -183,18 +181,24 @@ def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: S
 
 
 def _ping(run: _Run, report: BuildReport) -> None:
-    """Tell each WebSub hub which feeds changed. The pings were stored with the files they
-    announce, so a run that dies here leaves them to the next; a hub that fails is a warning,
-    and its pings stay for the next run. After the commit: a hub that fetches the feed at once
-    sees the new file."""
+    """Tell each WebSub hub which feeds changed, then Facebook which share cards did. Both
+    were stored with the files they announce, so a run that dies here leaves them to the next;
+    a failure is a warning, and what failed stays for the next run. After the commit: a hub
+    that fetches the feed at once sees the new file."""
     pings = run.store.pending_pings()
-    if not pings:
-        return
-    failed = ping_hubs(run.network.client, pings)
-    report.warnings += [f"WebSub hub {hub}: {reason}; {len(topics)} changed feed(s) will be "
-                        "announced on the next run" for hub, (reason, topics) in failed.items()]
-    run.store.set_pings([(hub, topic) for hub, (_, topics) in failed.items() for topic in topics])
-    run.store.commit()
+    if pings:
+        failed = ping_hubs(run.network.client, pings)
+        report.warnings += [f"WebSub hub {hub}: {reason}; {len(topics)} changed feed(s) will "
+                            "be announced on the next run"
+                            for hub, (reason, topics) in failed.items()]
+        run.store.set_pings([(hub, topic) for hub, (_, topics) in failed.items()
+                             for topic in topics])
+        run.store.commit()
+    if run.config.share.facebook_token_env:
+        from .rescrape import send_rescrapes
+
+        report.warnings += send_rescrapes(run.config, run.store, run.network)
+        run.store.commit()
 
 
 __all__ = ["build"]

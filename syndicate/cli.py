@@ -171,6 +171,10 @@ def _status(args: argparse.Namespace) -> int:
         print(f"sitemaps     {len(state.sitemaps)} file(s); robots.txt: {state.robots}")
         for path, items in state.sitemaps:
             print(f"  {path:<34}{items:>8,}")
+    if state.partners:
+        print(f"partners     {len(state.partners)} file(s)")
+        for path, items in state.partners:
+            print(f"  {path:<34}{items:>8,}")
     return EXIT_OK
 
 
@@ -182,15 +186,15 @@ def _share(args: argparse.Namespace) -> int:
 
     Example: syndicate share 2026020401 --format head
     """
-    from .query import find_article
+    from .query import share_view
     from .render.meta import head_html, share_payload
 
     config = load_config(args.config)
-    article = find_article(config, args.article)
+    article, related = share_view(config, args.article)
     if args.format == "head":
-        sys.stdout.write(head_html(article, config))
+        sys.stdout.write(head_html(article, config, related))
     else:
-        payload = share_payload(article, config)
+        payload = share_payload(article, config, related)
         if args.format == "buttons":
             print(payload["buttons_html"])
         else:

@@ -32,7 +32,7 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SOURCE_FORMATS = ("auto", "yaml", "json", "jsonl")
 UPDATE_PERIODS = ("hourly", "daily", "weekly", "monthly", "yearly")
 RECORD_FIELDS = ("id", "url", "title", "category", "published", "updated", "summary",
-                 "content_html", "tags", "author", "image")
+                 "content_html", "tags", "author", "image", "related")
 
 # libyaml's parser when PyYAML was built with it: a cron run reads the config every time.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -151,11 +151,24 @@ class Share:
     twitter_site: str | None = key(parse.x_account, "the account for `twitter:site`",
                                    default=None, shown="`share.x_via`")  # with "@"
     fb_app_id: str | None = key(parse.numeric_id, "`fb:app_id`, a number", default=None)
+    facebook_token_env: str | None = key(
+        parse.env_name, "the environment variable that holds a Facebook app access token "
+        "(never the config file; see deploy.md): when set, a run that changes a published "
+        "article's title, description or image asks Facebook to read its page again",
+        default=None)
+    facebook_graph: str = key(parse.url, "the Graph API endpoint those requests go to",
+                              default="https://graph.facebook.com/")
     utm_campaign: str | None = key(parse.text, "when set, shared URLs get `utm_source`, "
                                    "`utm_medium=social` and this `utm_campaign`", default=None)
     default_image: Mapping[str, Any] | None = key(
         parse.image, "the share image of an article without one: a URL, or `url`, `width`, "
         "`height`, `alt`, `type`", default=None, shown="the site logo")
+    robots: bool = key(parse.boolean, "put `<meta name=\"robots\" content=\"max-image-preview:"
+                       "large\">` in each head fragment: Google Discover and search show large "
+                       "images only with it", default=True)
+    related: int = key(parse.whole_number(0, 20), "the most related articles (a record's "
+                       "`related`) an article's JSON-LD, share JSON and partner files name",
+                       default=3)
 
     def __post_init__(self) -> None:
         handle = self.twitter_site or self.x_via  # twitter:site is "@" and the account
@@ -204,12 +217,6 @@ class Sitemaps:
 
 
 @section
-class Config:
-    path: Path  # the config file; the other keys are its sections
-    site: Site = key(parse.mapping, "the site: name, address, language", required="a mapping")
-    categories: tuple[Category, ...] = key(
-        parse.listing, "the categories, each with its own feeds", required="a list of categories")
-@section
 class Partners:
     yahoo: bool = key(parse.boolean, "write `partners/yahoo/rss.xml` for Yahoo奇摩新聞",
                       default=False)
@@ -229,6 +236,12 @@ class Partners:
                             "`utm_source` names the partner)", default="partner_feed")
 
 
+@section
+class Config:
+    path: Path  # the config file; the other keys are its sections
+    site: Site = key(parse.mapping, "the site: name, address, language", required="a mapping")
+    categories: tuple[Category, ...] = key(
+        parse.listing, "the categories, each with its own feeds", required="a list of categories")
     sources: tuple[Source, ...] = key(
         parse.listing, "where articles come from: files or WordPress", required="a list of sources")
     output: Output = key(parse.mapping, "where feeds are written, and how", default=Output())
@@ -238,14 +251,14 @@ class Partners:
     websub: WebSub = key(parse.mapping, "hubs that announce changed feeds", default=WebSub())
     sitemaps: Sitemaps = key(parse.mapping, "sitemaps for search engines and Google News "
                              "(`sitemaps/index.xml` lists them)", default=Sitemaps())
+    partners: Partners = key(parse.mapping, "the files aggregators read: Yahoo奇摩, LINE TODAY, "
+                             "MSN", default=Partners())
     _lookup: Mapping[str, Category] = field(default_factory=dict, repr=False, compare=False)
 
     def category(self, key: str) -> Category | None:
         """The category whose slug or display name is `key`."""
         return self._lookup.get(key)
 
-    partners: Partners = key(parse.mapping, "the files aggregators read: Yahoo奇摩, LINE TODAY, "
-                             "MSN", default=Partners())
 
 def _keys(cls: type) -> dict[str, Field[Any]]:
     """The config keys of a section's dataclass, in the order messages and docs list them."""

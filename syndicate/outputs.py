@@ -58,12 +58,18 @@ def publish_feeds(stage: Stage, plans: Sequence[FeedPlan]) -> None:
 def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn) -> None:
     """Write the files of every article that changed (of every article, for a full render) and
     remove those of articles no longer published. Ids stream from the index in chunks, so a
-    first build of a million articles holds a few hundred at a time."""
-    from .query import stream
-    from .records import safe_name
-    from .render.meta import head_html, share_payload
+    first build of a million articles holds a few hundred at a time.
 
-    store = stage.store
+    An article whose lead image Google Discover would show small gets a warning line, when its
+    files were written: a site with hundreds of them hears of each once, when it changes, not
+    on every run; and at most `lines` of them, with how many more."""
+    from .query import related_articles, stream
+    from .records import safe_name
+    from .render.meta import discover_warning, head_html, share_payload
+
+    store, config, lines = stage.store, stage.config, 20
+    discover: list[str] = []
+    unlisted = 0
     if render_all:
         total, ids = stage.report.articles, store.all_ids()
         stage.report.removed = stage.publisher.remove_strays(ARTICLES, store.published_names)
@@ -75,10 +81,22 @@ def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn) -> No
                                if stage.publisher.remove(path)]
     for done, article in enumerate(stream(store, ids), start=1):
         name = f"{ARTICLES}/{safe_name(article.id)}"
-        for path, data in ((f"{name}.json", compact_json(share_payload(article, stage.config))),
-                           (f"{name}.html", head_html(article, stage.config).encode("utf-8"))):
-            stage.report.record(FileResult(path, stage.publisher.write(path, data)), keep=False)
+        related = related_articles(store, article, config.share.related)
+        written = False
+        for path, data in ((f"{name}.json", compact_json(share_payload(article, config, related))),
+                           (f"{name}.html", head_html(article, config, related).encode("utf-8"))):
+            result = FileResult(path, stage.publisher.write(path, data))
+            stage.report.record(result, keep=False)
+            written = written or result.written
+        warning = discover_warning(article, config) if written else None
+        if warning and len(discover) < lines:
+            discover.append(f"{name}: {warning}")
+        elif warning:
+            unlisted += 1
         progress("articles", done, total)
+    stage.report.warnings += discover + (
+        [f"and {unlisted} more article(s) whose lead image Google Discover shows small "
+         "(syndicate preview shows each)"] if unlisted else [])
 
 
 def publish_sitemaps(stage: Stage, plan: OutputPlan) -> None:
@@ -88,17 +106,26 @@ def publish_sitemaps(stage: Stage, plan: OutputPlan) -> None:
 
     if not plan:
         return
+    publish_planned(stage, plan)
     store = stage.store
-    for output in plan.write:
-        data, lastmod = output.render()
-        stage.report.record(FileResult(output.path, stage.publisher.write(output.path, data)))
-        store.set_signature(output.path, output.signature, output.items, lastmod)
-    for path in plan.remove:
-        stage.report.removed += [path] if stage.publisher.remove(path) else []
-        store.forget_output(path)
     listed = [(stage.config.site.feeds_url + path, lastmod)
               for path, _, lastmod in store.outputs(SITEMAPS) if path != SITEMAP_INDEX]
     if listed:
         stage.report.record(FileResult(SITEMAP_INDEX, stage.publisher.write(SITEMAP_INDEX,
                                                                 sitemap_index(listed))))
         store.set_signature(SITEMAP_INDEX, "", len(listed))
+
+
+def publish_planned(stage: Stage, plan: OutputPlan) -> None:
+    """Write the outputs the plan marks (their warnings go to the report) and remove those no
+    longer wanted, recording in the index what each now shows."""
+    store = stage.store
+    for output in plan.write:
+        rendering = output.render()
+        stage.report.record(FileResult(output.path, stage.publisher.write(output.path,
+                                                                          rendering.data)))
+        stage.report.warnings += rendering.warnings
+        store.set_signature(output.path, output.signature, output.items, rendering.lastmod)
+    for path in plan.remove:
+        stage.report.removed += [path] if stage.publisher.remove(path) else []
+        store.forget_output(path)

@@ -246,20 +246,21 @@ def _partner_outputs(config: Config, store: Store) -> list[Output]:
 
     chosen = config.partners
     items = chosen.items or config.output.items_per_feed
-    campaign = chosen.utm_campaign
+    campaign, related = chosen.utm_campaign, config.share.related
     outputs = []
     if chosen.yahoo:
         outputs.append(_partner(store, None, items, yahoo.render, yahoo.YahooOptions(
-            utm_campaign=campaign, items=items), yahoo.PATH, config))
+            utm_campaign=campaign, items=items, related=related), yahoo.PATH, config))
     if chosen.yahoo and chosen.yahoo_categories:
         for category in config.categories:
             path = f"{PARTNERS}yahoo/{category.slug}/rss.xml"
             outputs.append(_partner(store, category.slug, items, yahoo.render, yahoo.YahooOptions(
-                utm_campaign=campaign, items=items, path=path,
+                utm_campaign=campaign, items=items, related=related, path=path,
                 title=f"{config.site.title} · {category.name}"), path, config))
     if chosen.line_today:
         outputs.append(_partner(store, None, items, line_today.render,
-                                line_today.LineTodayOptions(utm_campaign=campaign, items=items),
+                                line_today.LineTodayOptions(utm_campaign=campaign, items=items,
+                                                            related=related),
                                 line_today.PATH, config))
     if chosen.msn:
         outputs.append(_partner(store, None, chosen.msn_items, msn.render, msn.MsnOptions(
@@ -274,9 +275,12 @@ def _partner(store: Store, category: str | None, items: int, render: Callable[..
     top = store.top(category, items)
 
     def rendered() -> Rendering:
-        from .query import articles
+        from .query import articles, related_articles
 
-        result = render(config, articles(store, [entry.id for entry in top]), {}, options)
+        found = articles(store, [entry.id for entry in top])
+        related = {article.id: related_articles(store, article, config.share.related)
+                   for article in found}
+        result = render(config, found, related, options)
         return Rendering(result.data, warnings=result.warnings)
 
     return Output(path, rendered, len(top), _signature([*top, [repr(options)]]))

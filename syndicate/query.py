@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import BuildError, SourceError, StoreError, UnknownArticle
-from .plan import SITEMAP_INDEX, SITEMAPS
+from .plan import PARTNERS, SITEMAP_INDEX, SITEMAPS
 from .report import BuildReport
 from .store import Store
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .records import Article
 
 _CHUNK = 500  # articles loaded from the index at a time, to keep memory flat
+Shared = tuple["Article", list["Article"]]  # an article and its related articles
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Status:
     rejected: list[str]  # one line per rejected record
     sitemaps: list[tuple[str, int]]  # (path, URLs or sitemaps listed)
     robots: str | None  # the robots.txt line that announces the sitemap index
+    partners: list[tuple[str, int]]  # (path, items) of the partner files
 
 
 def status(config: Config, output: Path | None = None) -> Status:
@@ -70,7 +72,8 @@ def status(config: Config, output: Path | None = None) -> Status:
             rejected=[str(rejection) for rejection in store.rejected()],
             sitemaps=[(path, items) for path, items, _ in store.outputs(SITEMAPS)],
             robots=f"Sitemap: {config.site.feeds_url}{SITEMAP_INDEX}"
-            if store.signature(SITEMAP_INDEX) else None)
+            if store.signature(SITEMAP_INDEX) else None,
+            partners=[(path, items) for path, items, _ in store.outputs(PARTNERS)])
     finally:
         store.close()
 
@@ -82,36 +85,92 @@ def find_article(config: Config, key: str, session: requests.Session | None = No
     :param session: the requests.Session for WordPress sources and images.
     :raises UnknownArticle: naming the closest ids there are.
     """
-    from .urls import URLError, web_url
+    return _find(config, key, session, 0)[0]
 
-    try:
-        url = web_url(key)
-    except URLError:
-        url = None
+
+def share_view(config: Config, key: str, session: requests.Session | None = None) -> Shared:
+    """The article `find_article` finds for `key`, with its related articles resolved in the
+    same index: what build writes to feeds/articles/ for it (`syndicate share`).
+
+    :param session: the requests.Session for WordPress sources and images.
+    :raises UnknownArticle: naming the closest ids there are.
+    """
+    return _find(config, key, session, config.share.related)
+
+
+def _find(config: Config, key: str, session: requests.Session | None, related: int) -> Shared:
+    url = _as_url(key)
     with _published_index(config) as store:
-        found = store.find(key, url) if store else None
+        found = _shared(store, key, url, related) if store else None
     if found is None:
         with _sources_index(config, session) as (store, _):
-            found = store.find(key, url)
+            found = _shared(store, key, url, related)
             ids = [] if found else list(store.all_ids())
     if found is None:
         close = sorted(difflib.get_close_matches(key, ids, n=3, cutoff=0.5))
         hint = f"; the closest ids are {', '.join(close)}" if close else ""
         raise UnknownArticle(f"no published article has the id or URL {key!r}{hint}")
+    return found
+
+
+def _shared(store: Store, key: str, url: str | None, related: int) -> Shared | None:
     from .records import article_from_json
 
-    return article_from_json(found)
+    found = store.find(key, url)
+    if found is None:
+        return None
+    article = article_from_json(found)
+    return article, related_articles(store, article, related)
+
+
+def _as_url(key: str) -> str | None:
+    """`key` as a published URL (percent-encoded), or None when it is no absolute http(s) URL."""
+    from .urls import URLError, web_url
+
+    try:
+        return web_url(key)
+    except URLError:
+        return None
+
+
+def related_articles(store: Store, article: Article, limit: int) -> list[Article]:
+    """The published articles that `article.related` names (each an id, else a URL), in its
+    order, each once, never `article` itself, at most `limit`.
+
+    One lookup per entry (by id, else by URL: both indexed), as a record names a handful.
+    """
+    from .records import article_from_json
+
+    found: dict[str, Article] = {}
+    for entry in article.related:
+        if len(found) >= limit:
+            break
+        text = store.find(entry, _as_url(entry))
+        other = article_from_json(text) if text is not None else None
+        if other is not None and other.id != article.id:
+            found.setdefault(other.id, other)
+    return list(found.values())
 
 
 def newest_articles(config: Config, limit: int) -> list[Article]:
     """The site feed's newest `limit` articles: from the index, else from the sources."""
+    return [article for article, _ in _newest(config, limit, 0)]
+
+
+def newest_shared(config: Config, limit: int) -> list[Shared]:
+    """The site feed's newest `limit` articles, each with its related articles."""
+    return _newest(config, limit, config.share.related)
+
+
+def _newest(config: Config, limit: int, related: int) -> list[Shared]:
     with _published_index(config) as store:
         if store is not None:
             top = [entry.id for entry in store.top(None, limit)]
             if top:
-                return articles(store, top)
+                return [(a, related_articles(store, a, related)) for a in articles(store, top)]
     with _sources_index(config) as (store, _):
-        return articles(store, [entry.id for entry in store.top(None, limit)])
+        return [(a, related_articles(store, a, related))
+                for a in articles(store, [entry.id for entry in store.top(None, limit)])]
 
 
 def load_articles(config: Config, session: requests.Session | None = None
@@ -189,5 +248,6 @@ def _sources_index(config: Config, session: requests.Session | None = None
         store.close()
 
 
-__all__ = ["CategoryCount", "Status", "articles", "find_article", "load_articles",
-           "newest_articles", "status", "stream"]
+__all__ = ["CategoryCount", "Shared", "Status", "articles", "find_article", "load_articles",
+           "newest_articles", "newest_shared", "related_articles", "share_view", "status",
+           "stream"]

@@ -41,7 +41,7 @@ def line_of(folder: Path, relative: str, fragment: str) -> int:
 def test_what_build_writes_has_no_error(published: Path, run: Callable[..., Run]) -> None:
     result = run("check", published)
     assert result.code == 0
-    assert result.out.splitlines()[-1] == "125 file(s) checked: 0 error(s), 16 warning(s)"
+    assert result.out.splitlines()[-1] == "138 file(s) checked: 0 error(s), 16 warning(s)"
     warnings = result.out.splitlines()[:-1]
     # the sample images that give no size and cannot be read from example.com
     assert all(line.endswith("og:image without og:image:width and height: Facebook shows a "
