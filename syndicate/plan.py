@@ -83,19 +83,14 @@ def plan_feeds(config: Config, store: Store, *, render_all: bool, allow_shrink: 
         before = last[1] if last and last[1] is not None else 0
         if before >= SHRINK_GUARD_ITEMS and len(top) * 2 < before:
             shrunk.append(f"{spec.folder or '(site)/'} from {before} to {len(top)}")
-        unchanged = not render_all and last is not None and last[0] == signature
-        plans.append(FeedPlan(spec, [entry.id for entry in top],
-                              None if unchanged else signature))
+        plans.append(FeedPlan(spec, [entry.id for entry in top], signature
+                              if render_all or _changed(last, signature) else None))
     if shrunk and not allow_shrink:
         raise BuildError(f"feeds would lose most of their items ({'; '.join(shrunk)} items): "
                          "did a source answer with far fewer records than it has? Nothing was "
                          "published, the feeds stay as they were; if the records really are "
                          "gone, run once with --allow-shrink")
     return plans
-
-
-__all__ = ["SHRINK_GUARD_ITEMS", "FeedPlan", "Scope", "feed_specs", "fingerprint", "plan_feeds",
-           "scope"]
 
 
 # --- sitemaps ---
@@ -154,8 +149,7 @@ def _news(config: Config, store: Store, render_all: bool) -> list[Output]:
     span = store.published_range()
     top = store.published_between(span[1] - _micros(NEWS_WINDOW), span[1] + 1) if span else []
     signature = _signature(top)
-    last = store.signature(NEWS + ".xml")
-    if not render_all and last is not None and last[0] == signature:
+    if not (render_all or _changed(store.signature(NEWS + ".xml"), signature)):
         return []
     chunks = [top[start:start + NEWS_PER_FILE] for start in range(0, len(top), NEWS_PER_FILE)]
     return [Output(NEWS + (".xml" if n == 1 else f"-{n}.xml"),
@@ -230,15 +224,16 @@ def plan_partners(config: Config, store: Store, *, render_all: bool) -> OutputPl
     chosen = config.partners
     outputs = _partner_outputs(config, store) if (
         chosen.yahoo or chosen.line_today or chosen.msn) else []
-    wanted = [output for output in outputs if render_all or _changed(store, output)]
+    wanted = [output for output in outputs
+              if render_all or _changed(store.signature(output.path), output.signature)]
     stored = {path for path, _, _ in store.outputs(PARTNERS)}
     remove = stored - {output.path for output in outputs} if render_all else set()
     return OutputPlan(wanted, sorted(remove))
 
 
-def _changed(store: Store, output: Output) -> bool:
-    last = store.signature(output.path)
-    return last is None or last[0] != output.signature
+def _changed(last: tuple[str, int | None] | None, signature: str) -> bool:
+    """Whether an output whose index row is `last` shows other items than `signature` says."""
+    return last is None or last[0] != signature
 
 
 def _partner_outputs(config: Config, store: Store) -> list[Output]:
@@ -302,3 +297,8 @@ def plan(config: Config, store: Store, *, render_all: bool, allow_shrink: bool) 
     return Plan(plan_feeds(config, store, render_all=render_all, allow_shrink=allow_shrink),
                 plan_sitemaps(config, store, render_all=render_all),
                 plan_partners(config, store, render_all=render_all))
+
+
+__all__ = ["PARTNERS", "SHRINK_GUARD_ITEMS", "SITEMAPS", "SITEMAP_INDEX", "FeedPlan", "Output",
+           "OutputPlan", "Plan", "Rendering", "Scope", "feed_specs", "fingerprint", "plan",
+           "plan_feeds", "plan_partners", "plan_sitemaps", "scope"]

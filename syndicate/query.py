@@ -163,14 +163,16 @@ def newest_shared(config: Config, limit: int) -> list[Shared]:
 
 
 def _newest(config: Config, limit: int, related: int) -> list[Shared]:
+    def newest(store: Store) -> list[Shared]:
+        top = articles(store, [entry.id for entry in store.top(None, limit)])
+        return [(article, related_articles(store, article, related)) for article in top]
+
     with _published_index(config) as store:
-        if store is not None:
-            top = [entry.id for entry in store.top(None, limit)]
-            if top:
-                return [(a, related_articles(store, a, related)) for a in articles(store, top)]
+        found = newest(store) if store is not None else []
+    if found:
+        return found
     with _sources_index(config) as (store, _):
-        return [(a, related_articles(store, a, related))
-                for a in articles(store, [entry.id for entry in store.top(None, limit)])]
+        return newest(store)
 
 
 def load_articles(config: Config, session: requests.Session | None = None
