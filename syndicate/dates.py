@@ -7,9 +7,8 @@ A value without an offset is a wall-clock time in the site's zone; a date alone 
 
 from __future__ import annotations
 
-import hashlib
 import re
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 from email.utils import parsedate_to_datetime
 
 ROC_OFFSET = 1911  # 民國 1 = 1912
@@ -101,20 +100,8 @@ def rfc822(value: datetime) -> str:
 
 
 def rfc3339(value: datetime) -> str:
-    """Atom and JSON Feed date: 2026-02-04T15:30:00+08:00 (with a fraction when it has one)."""
-    return value.isoformat()
+    """Atom and JSON Feed date: 2026-02-04T15:30:00+08:00, to the second as RSS gives it, so
+    that a reader sees one time whichever format it reads (a fraction is rounded by some
+    readers and cut by others)."""
+    return value.replace(microsecond=0).isoformat()
 
-
-def distinct_instant(value: datetime, key: str) -> datetime:
-    """`value` plus a sub-second offset fixed by `key`, when `value` has no sub-second part.
-
-    CMS exports give whole seconds at best and often only a date, so two items of one feed share
-    an atom:updated, and the W3C validator warns (DuplicateUpdated). A fraction of a second drawn
-    from the item's id keeps every second, minute and date as the record says, is the same on
-    every run, and makes equal times differ (a collision needs the same second and a one in a
-    million draw).
-    """
-    if value.microsecond:
-        return value
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
-    return value + timedelta(microseconds=1 + int.from_bytes(digest[:8], "big") % 999_999)

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 from .config import RECORD_FIELDS, Config
 from .content import clean_html
-from .dates import DateError, distinct_instant, parse_date
+from .dates import DateError, parse_date
 from .errors import RecordError
 from .text import clean_line, excerpt, html_to_text, strip_xml_illegal
 from .urls import URLError, web_url
@@ -191,7 +191,7 @@ def normalize(raw: object, config: Config, origin: Origin) -> Article:
         summary = derived_summary(body)
     return Article(
         id=record_id, url=url, title=title, category=category.slug,
-        published=published, updated=distinct_instant(max(updated, published), record_id),
+        published=published, updated=max(updated, published),
         summary=summary or title, body=body, tags=_names(raw.get("tags"), fail, "tags"),
         authors=_names(raw.get("author"), fail, "author"), image=image, origin=origin,
         related=_related(raw.get("related"), fail),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import html
 import json
+import time
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -203,3 +204,43 @@ def test_an_id_with_percent_signs_gets_a_canonical_tag_uri(site, run):
         "tag:nchn.example.com,2026-01-01:article/2026020402"]
     parsed = feedparser.parse(site.read("atom.xml"))
     assert sorted(entry.id for entry in parsed.entries) == sorted(ids)
+
+
+def test_readers_agree_on_the_times_of_date_only_records(site, run):
+    """Issue 13: no invented fraction of a second. Date-only records keep midnight, two items
+    of one day share it, and feedparser reads the same instants from RSS, Atom and JSON Feed."""
+    dates = [("2026-02-01", None), ("2026-02-01", None), ("2026-02-02", "2026-02-05"),
+             ("2026-02-02", "2026-02-05 08:30"), ("2026-02-03", None)]
+    site.write_records([record(id=f"a{n}", url=f"https://nchn.example.com/a{n}/",
+                               published=published, updated=updated)
+                        for n, (published, updated) in enumerate(dates)])
+    assert run("build", "--config", site.config).code == 0
+
+    def taipei(value: str) -> int:  # what the record says, read in the site's zone (+08:00)
+        return calendar.timegm(time.strptime(value, "%Y-%m-%d %H:%M"
+                                             if " " in value else "%Y-%m-%d")) - 8 * 3600
+
+    expected = {f"https://nchn.example.com/a{n}/": (taipei(published), taipei(updated or published))
+                for n, (published, updated) in enumerate(dates)}
+    for name in ("rss.xml", "atom.xml"):
+        parsed = feedparser.parse(site.read(name), response_headers={
+            "content-type": "application/xml"})
+        assert not parsed.bozo, (name, parsed.get("bozo_exception"))
+        seen = {entry.link: (calendar.timegm(entry.published_parsed),
+                             calendar.timegm(entry.updated_parsed)
+                             if "updated" in entry else None) for entry in parsed.entries}
+        if name == "rss.xml":  # RSS has no updated time: pubDate alone
+            assert {link: when[0] for link, when in seen.items()} == {
+                link: when[0] for link, when in expected.items()}
+        else:
+            assert seen == expected, name
+    # feedparser 6.0 reads no JSON Feed: the json module and the standard RFC 3339 parser do
+    items = site.json("feed.json")["items"]
+    assert {item["url"]: tuple(int(datetime.fromisoformat(item[key]).timestamp())
+                               for key in ("date_published", "date_modified"))
+            for item in items} == expected
+    # to the second in every format, as the record gave it: no fraction anywhere
+    assert "<updated>2026-02-01T00:00:00+08:00</updated>" in site.read("atom.xml")
+    assert {item["date_modified"] for item in site.json("feed.json")["items"]} == {
+        "2026-02-01T00:00:00+08:00", "2026-02-05T00:00:00+08:00", "2026-02-05T08:30:00+08:00",
+        "2026-02-03T00:00:00+08:00"}

@@ -78,9 +78,8 @@ def lastmod(instant: int, config: Config) -> str:
 
 
 def w3c(value: datetime) -> str:
-    """A W3C datetime to the second: a record's times have no fraction of their own (the index
-    may hold one that only orders equal times; it is not the record's)."""
-    return rfc3339(value.replace(microsecond=0))
+    """A W3C datetime to the second, as the feeds give it."""
+    return rfc3339(value)
 
 
 def _urlset(entries: list[str], namespaces: str) -> bytes:

@@ -168,7 +168,7 @@ class _Item(BaseEntryExtension):
         title = short_title(article.title)
         if title:
             xml_elem(f"{{{NS_MI}}}shortTitle", entry).text = title
-        # Whole seconds: updated carries a fraction drawn from the id when the record gave none
+        # To the second, as it is written: a fraction alone is no modification a reader sees
         if w3cdtf(article.updated) != w3cdtf(article.published):
             xml_elem(f"{{{NS_DCTERMS}}}modified", entry).text = w3cdtf(article.updated)
         return entry
