@@ -7,6 +7,7 @@ A value without an offset is a wall-clock time in the site's zone; a date alone 
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime, time, tzinfo
 from email.utils import parsedate_to_datetime
@@ -25,6 +26,8 @@ _WESTERN_WORDS = re.compile(
     r"(?:\s*(?P<h>\d{1,2})[:：時时](?P<mi>\d{2})分?(?:[:：](?P<s>\d{2})秒?)?)?$"
 )
 _RFC822_HINT = re.compile(r"^[A-Za-z]{3},|\d{1,2} [A-Za-z]{3} \d{4}")
+_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
+                  r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?")
 
 
 class DateError(ValueError):
@@ -48,10 +51,16 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
         raise DateError("expected a date, found an empty string")
     try:
         return _parse_text(text, zone)
+    except _Nonexistent as exc:
+        raise DateError(f"{exc}, found {value!r}") from None
     except (ValueError, OverflowError) as exc:
         raise DateError(f"expected a date such as 2026-02-04T15:30:00+08:00, 2026/02/04 15:30, "
                         f"Wed, 04 Feb 2026 15:30:00 +0800 or 民國115年2月4日, found {value!r}"
                         ) from exc
+
+
+class _Nonexistent(ValueError):
+    """A value in a form we read that names a day or time that does not exist."""
 
 
 def _parse_text(text: str, zone: tzinfo) -> datetime:
@@ -59,7 +68,9 @@ def _parse_text(text: str, zone: tzinfo) -> datetime:
     try:
         return _localize(datetime.fromisoformat(iso), zone)
     except ValueError:
-        pass
+        match = _ISO.match(iso)
+        if match:
+            _from_parts(match, 0, zone)  # says which part does not exist, if one does
     for pattern, year_offset in (
         (_WESTERN_SLASH, 0),
         (_WESTERN_WORDS, 0),
@@ -78,10 +89,18 @@ def _from_parts(match: re.Match[str], year_offset: int, zone: tzinfo) -> datetim
     def number(name: str) -> int:
         return int(match.group(name) or 0)
 
-    return datetime(
-        number("y") + year_offset, number("m"), number("d"),
-        number("h"), number("mi"), number("s"), tzinfo=zone,
-    )
+    year, month, day = number("y") + year_offset, number("m"), number("d")
+    hour, minute, second = number("h"), number("mi"), number("s")
+    if not 1 <= month <= 12:
+        raise _Nonexistent(f"month {month} does not exist")
+    if not 1 <= year <= 9999:
+        raise _Nonexistent(f"year {year} is out of range")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise _Nonexistent(f"{month}月{day}日 does not exist: {year}-{month:02d} has {days} days")
+    if hour > 23 or minute > 59 or second > 59:
+        raise _Nonexistent(f"{hour:02d}:{minute:02d}:{second:02d} is not a time of day")
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone)
 
 
 def _localize(value: datetime, zone: tzinfo) -> datetime:

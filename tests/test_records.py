@@ -69,6 +69,26 @@ def test_an_unparsable_date_is_rejected(site, run):
     assert "found '下週三'" in _rejection(result)
 
 
+@pytest.mark.parametrize(("value", "reason"), [
+    ("民國115年2月30日", "2月30日 does not exist: 2026-02 has 28 days"),
+    ("2026-02-30", "2月30日 does not exist: 2026-02 has 28 days"),
+    ("115/02/29 10:00", "2月29日 does not exist: 2026-02 has 28 days"),
+    ("2026/13/01", "month 13 does not exist"),
+    ("2026-02-04T25:00:00", "25:00:00 is not a time of day"),
+])
+def test_a_day_that_does_not_exist_is_named(site, run, value, reason):
+    """Issue 13: an impossible date says so, not "expected a date such as ..."."""
+    result = _build(site, run, [record(id="good"), record(id="bad", published=value)])
+    assert result.code == 3
+    assert f"id bad: published: {reason}, found {value!r}" in _rejection(result)
+
+
+def test_the_29th_of_february_of_a_leap_year_exists(site, run):
+    result = _build(site, run, [record(published="民國113年2月29日")])
+    assert result.code == 0, result.err
+    assert site.json("feed.json")["items"][0]["date_published"] == "2024-02-29T00:00:00+08:00"
+
+
 @pytest.mark.parametrize(("value", "iso"), [
     ("2026-02-04T15:30:00+08:00", "2026-02-04T15:30:00+08:00"),
     ("2026-02-04", "2026-02-04T00:00:00+08:00"),
