@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import clock
 from .config import Config
-from .errors import BuildError, RejectedRecords, SourceError, StoreError
+from .errors import BuildError, NothingPublishable, RejectedRecords, SourceError, StoreError
 from .ingest import ingest
 from .network import Network
 from .outputs import Stage, publish_articles, publish_feeds, publish_planned, publish_sitemaps
@@ -32,7 +32,7 @@ from .report import (
     report_document,
 )
 from .sources import Changes, Source, open_sources
-from .store import Store
+from .store import Rejection, Store
 
 if TYPE_CHECKING:
     import requests
@@ -128,9 +128,19 @@ def _ingest(run: _Run, changes: Sequence[Changes], sources: Sequence[Source]) ->
     report.changed = store.refresh()
     report.articles = store.count()
     if not report.articles:
-        raise BuildError(f"no record could be published ({ingested.records_read} read, "
-                         f"{len(ingested.rejected)} rejected); the feeds stay as they were")
+        _keep_rejections(store, rejected_now)
+        raise NothingPublishable(ingested.records_read, rejected_now)
     return report
+
+
+def _keep_rejections(store: Store, rejected: Sequence[Rejection]) -> None:
+    """Forget what the run read, as a failed run does, but keep why each record was rejected,
+    so that `syndicate status` says it: the next run reads the same sources again."""
+    store.rollback()
+    for path in sorted({rejection.file for rejection in rejected}):
+        store.set_rejected(path, [r for r in rejected if r.file == path])
+    store.put("last_run", clock.stamp())
+    store.commit()
 
 
 def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,

@@ -18,7 +18,7 @@ from typing import Any
 from . import __version__
 from .build import build
 from .config import load_config
-from .errors import EXIT_FAILED, EXIT_OK, SyndicateError, UsageError
+from .errors import EXIT_FAILED, EXIT_OK, SyndicateError, UsageError, rejection_lines
 from .progress import Progress
 from .report import BuildReport, FileResult
 
@@ -265,8 +265,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _print_rejected(rejected: Sequence[Exception]) -> None:
-    for error in rejected:
-        print(f"rejected: {error}", file=sys.stderr)
+    for line in rejection_lines(rejected):
+        print(line, file=sys.stderr)
 
 
 def _print_file(result: FileResult) -> None:

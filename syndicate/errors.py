@@ -59,6 +59,19 @@ class BuildError(SyndicateError):
     """The run published nothing; the files already published stay as they were."""
 
 
+# Cron mails what a run prints: the first rejections say what is wrong, the rest are in
+# `syndicate status` and build-report.json.
+REJECTED_LINES = 20
+
+
+def rejection_lines(rejected: Sequence[Any], limit: int = REJECTED_LINES) -> list[str]:
+    """One line per rejected record, the first `limit` of them, then how many more."""
+    lines = [f"rejected: {error}" for error in rejected[:limit]]
+    if len(rejected) > limit:
+        lines.append(f"rejected: … and {len(rejected) - limit} more, see `syndicate status`")
+    return lines
+
+
 class RejectedRecords(BuildError):
     """--strict: some records were rejected, so nothing was written."""
 
@@ -67,7 +80,20 @@ class RejectedRecords(BuildError):
         self.rejected = list(rejected)
 
     def lines(self) -> list[str]:
-        return [f"rejected: {error}" for error in self.rejected] + super().lines()
+        return rejection_lines(self.rejected) + super().lines()
+
+
+class NothingPublishable(BuildError):
+    """Every record read was rejected (a first run with a wrong field mapping, say): the
+    lines say why, record by record."""
+
+    def __init__(self, read: int, rejected: Sequence[Any]) -> None:
+        super().__init__(f"no record could be published ({read} read, {len(rejected)} "
+                         "rejected); the feeds stay as they were")
+        self.rejected = list(rejected)
+
+    def lines(self) -> list[str]:
+        return rejection_lines(self.rejected) + super().lines()
 
 
 class PublishError(SyndicateError):
@@ -107,7 +133,7 @@ class RecordError(SyndicateError, ValueError):
                 "reason": self.reason}
 
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "BuildError", "ConfigError",
-           "FetchError", "LockBusy", "PublishError", "RecordError", "RejectedRecords",
-           "ServeError", "SourceError", "StoreError", "SyndicateError", "UnknownArticle",
-           "UsageError"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "REJECTED_LINES",
+           "BuildError", "ConfigError", "FetchError", "LockBusy", "NothingPublishable",
+           "PublishError", "RecordError", "RejectedRecords", "ServeError", "SourceError",
+           "StoreError", "SyndicateError", "UnknownArticle", "UsageError", "rejection_lines"]

@@ -157,14 +157,14 @@ def normalize(raw: object, config: Config, origin: Origin) -> Article:
     if not isinstance(raw, Mapping):
         raise RecordError(origin, None, "(record)",
                           f"expected a mapping of fields, found {type(raw).__name__}")
-    record_id = _id(raw.get("id"), origin)
+    record_id = _id(raw.get("id"), origin, raw)
 
     def fail(field: str, reason: str) -> RecordError:
         return RecordError(origin, record_id, field, reason)
 
     for name in REQUIRED:
         if _is_blank(raw.get(name)):
-            raise fail(name, "required field is missing or empty")
+            raise fail(name, _missing(name, raw))
     try:
         url = web_url(_text_value(raw["url"], fail, "url"))
     except URLError as exc:
@@ -229,9 +229,20 @@ def _text_value(value: object, fail: _Fail, field: str) -> str:
     return text
 
 
-def _id(value: object, origin: Origin) -> str:
+def _missing(name: str, raw: Mapping[str, object]) -> str:
+    """Why a required field is missing, with the keys we do not read when the record has some:
+    an export whose keys have other names (a first run without a `fields:` mapping)."""
+    foreign = [str(key) for key in raw if key not in RECORD_FIELDS]
+    if not foreign:
+        return "required field is missing or empty"
+    listed = ", ".join(foreign[:8]) + (", …" if len(foreign) > 8 else "")
+    return (f"required field is missing or empty; the record has fields syndicate does not "
+            f"read ({listed}): map the one that holds the {name} with `fields:` in the config")
+
+
+def _id(value: object, origin: Origin, raw: Mapping[str, object]) -> str:
     if _is_blank(value):
-        raise RecordError(origin, None, "id", "required field is missing or empty")
+        raise RecordError(origin, None, "id", _missing("id", raw))
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise RecordError(origin, None, "id",
                           f"expected a string or a number, found {type(value).__name__}")

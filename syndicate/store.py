@@ -190,6 +190,11 @@ class Store(CardTables):
         self.db.execute("COMMIT")
         self.db.execute("BEGIN IMMEDIATE")
 
+    def rollback(self) -> None:
+        """Forget what this run wrote since the last commit."""
+        self.db.execute("ROLLBACK")
+        self.db.execute("BEGIN IMMEDIATE")
+
     def close(self) -> None:
         if self.db.in_transaction:
             with suppress(sqlite3.Error):

@@ -78,6 +78,51 @@ def test_no_valid_record_publishes_nothing(site, run):
     assert site.files() == before
 
 
+def test_a_first_run_that_rejects_every_record_says_why(site, run):
+    """Issue 13: a newcomer's first run with a wrong field mapping. Each reason is printed
+    before the last line, `status` shows them, and once fixed the run publishes."""
+    source = site.write_records([
+        {"post_id": 1, "headline": "標題", "link": "https://nchn.example.com/1/",
+         "section": "社會", "pubDate": "2026-02-04"},
+        record(id="b", published="民國115年2月30日")], name="articles.jsonl")
+    site.write_config("articles.jsonl")
+    result = run("build", "--config", site.config)
+    assert (result.code, result.out) == (1, "")
+    assert result.err.splitlines() == [
+        f"rejected: {source}:1 (record #1): id ?: id: required field is missing or empty; "
+        "the record has fields syndicate does not read (post_id, headline, link, section, "
+        "pubDate): map the one that holds the id with `fields:` in the config",
+        f"rejected: {source}:2 (record #2): id b: published: 2月30日 does not exist: "
+        "2026-02 has 28 days, found '民國115年2月30日'",
+        "syndicate: error: no record could be published (2 read, 2 rejected); the feeds stay "
+        "as they were"]
+    assert site.files() == {}
+    status = run("status", "--config", site.config)
+    assert status.code == 0
+    assert "rejected     2\n" in status.out
+    assert f"  {source}:2 (record #2): id b: published: 2月30日 does not exist" in status.out
+    # the next run reads the file again and says the same: nothing was taken as read
+    assert run("build", "--config", site.config).err == result.err
+    site.write_records([record(id="a"), record(id="b", published="民國115年2月28日")],
+                       name="articles.jsonl")
+    assert run("build", "--config", site.config) == type(result)(0, "", "")
+    assert "rejected     0\n" in run("status", "--config", site.config).out
+
+
+def test_many_rejections_print_the_first_twenty_and_how_many_more(site, run):
+    site.write_records([record(id=f"r{n:02d}", category="體育") for n in range(25)])
+    result = run("build", "--config", site.config)
+    lines = result.err.splitlines()
+    assert result.code == 1
+    assert [line.split(": id ")[1].split(":")[0] for line in lines[:20]] == [
+        f"r{n:02d}" for n in range(20)]
+    assert lines[20:] == [
+        "rejected: … and 5 more, see `syndicate status`",
+        "syndicate: error: no record could be published (25 read, 25 rejected); the feeds stay "
+        "as they were"]
+    assert run("status", "--config", site.config).out.count("unknown category '體育'") == 25
+
+
 def test_output_flag_overrides_the_config(site, run, tmp_path):
     elsewhere = tmp_path / "public" / "feeds"
     assert run("build", "--config", site.config, "--output", elsewhere).code == 0
