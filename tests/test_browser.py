@@ -92,7 +92,7 @@ def fonts(browser: Any) -> None:
     browser.get(html_page("<p>臺日強強聯手 🎉 🇹🇼</p>"))
     missing = unreadable(browser)
     if missing and not REQUIRED:
-        pytest.skip(f"Chromium has no font for {' '.join(sorted(missing))} "
+        pytest.skip(f"Chromium has no font for {''.join(missing)} "
                     f"(apt-get install {' '.join(font_packages(missing))})")
 
 
@@ -291,6 +291,14 @@ def test_the_glyph_check_finds_a_character_no_font_has(browser: Any) -> None:
     assert unreadable(browser) == {"\U000f0001": "box (no font package known)"}
     with pytest.raises(AssertionError, match=r"1 character\(s\) a reader cannot read"):
         assert_readable(browser, ["強強聯手"])
+
+
+def test_the_page_check_finds_absent_text_and_a_broken_image(browser: Any) -> None:
+    browser.get(html_page('<h1>Feed</h1><img src="data:image/png;base64,AAAA" alt="">'))
+    with pytest.raises(AssertionError, match=r"the page does not show \['強強聯手'\]"):
+        assert_readable(browser, ["Feed", "強強聯手"])
+    with pytest.raises(AssertionError, match=r"images that did not load: \['data:image/png"):
+        assert_readable(browser, ["Feed"])
 
 
 def test_without_the_cjk_and_emoji_fonts_the_feed_is_unreadable(
