@@ -284,6 +284,22 @@ def test_the_preview_shows_every_card_and_real_share_buttons(
 
 
 @pytest.mark.usefixtures("fonts")
+@pytest.mark.parametrize("folder", ["local/", ""])
+def test_a_landing_page_reads_like_its_feed(browser: Any, served: tuple[Site, str],
+                                            folder: str) -> None:
+    """The landing page (index.html) of a category and of the site, as the server's folder
+    address shows it: the feed's title, its newest item, every image and every character."""
+    site, base = served
+    if not (site.feeds / folder / "index.html").exists():
+        pytest.skip("this build writes no landing page (index.html)")
+    feed = site.json(f"{folder}feed.json")
+    browser.get(base + folder)
+    assert_readable(browser, [feed["title"], feed["items"][0]["title"]])
+    assert console_errors(browser) == []
+    screenshot(browser, f"page-{folder.strip('/') or 'site'}.png")
+
+
+@pytest.mark.usefixtures("fonts")
 def test_the_glyph_check_finds_a_character_no_font_has(browser: Any) -> None:
     """The check of assert_readable can fail: U+F0001, a private-use code point, can only draw
     as a box; the Chinese and the emoji around it draw in their fonts."""
