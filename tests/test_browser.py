@@ -35,6 +35,7 @@ IMAGES = Path(__file__).parent / "fixtures" / "images"
 GLYPHS_JS = (Path(__file__).parent / "glyphs.js").read_text(encoding="utf-8")
 REQUIRED = bool(os.environ.get("SYNDICATE_REQUIRE_BROWSER"))
 CJK_FONTS, EMOJI_FONTS = "fonts-noto-cjk", "fonts-noto-color-emoji"
+UNKNOWN_FONT = "no font package known"
 # The fonts of a fresh Debian machine with chromium installed (fonts-dejavu-core and
 # fonts-liberation), as if the two packages above were not installed: a fontconfig file that
 # lists only their folders, and the system's aliases (sans-serif -> DejaVu Sans, ...).
@@ -93,7 +94,7 @@ def fonts(browser: Any) -> None:
     missing = unreadable(browser)
     if missing and not REQUIRED:
         pytest.skip(f"Chromium has no font for {''.join(missing)} "
-                    f"(apt-get install {' '.join(font_packages(missing))})")
+                    f"({install_hint(missing)})")
 
 
 @pytest.fixture(scope="module")
@@ -175,15 +176,18 @@ def unreadable(driver: Any) -> dict[str, str]:
 
 
 def font_package(entry: Mapping[str, Any]) -> str:
+    """The Debian package whose fonts draw the grapheme of an entry of tests/glyphs.js."""
     if entry["emoji"]:
         return EMOJI_FONTS
     if any(unicodedata.east_asian_width(char) in "WF" for char in entry["text"]):
         return CJK_FONTS
-    return "no font package known"
+    return UNKNOWN_FONT
 
 
-def font_packages(missing: Mapping[str, str]) -> list[str]:
-    return sorted({problem.partition("(")[2].rstrip(")") for problem in missing.values()})
+def install_hint(missing: Mapping[str, str]) -> str:
+    packages = sorted({problem.partition(" (")[2].rstrip(")") for problem in missing.values()}
+                      - {UNKNOWN_FONT})
+    return f"apt-get install {' '.join(packages)}" if packages else "no font package known"
 
 
 def wait_for_images(driver: Any, timeout: float = 10) -> list[str]:
@@ -222,7 +226,7 @@ def assert_readable(driver: Any, must_contain: Sequence[str]) -> None:
     assert not missing, (
         f"{url}: {len(missing)} character(s) a reader cannot read: "
         + "; ".join(f"{problem}: {graphemes}" for problem, graphemes in groups.items())
-        + f"; install the fonts: apt-get install {' '.join(font_packages(missing))}")
+        + f"; install the fonts: {install_hint(missing)}")
 
 
 def dismiss_xslt_banner(driver: Any) -> bool:
@@ -305,7 +309,8 @@ def test_the_glyph_check_finds_a_character_no_font_has(browser: Any) -> None:
     as a box; the Chinese and the emoji around it draw in their fonts."""
     browser.get(html_page("<h1>臺日「強強聯手」</h1><p>颱風假 🎉 國慶 🇹🇼 \U000f0001 ok</p>"))
     assert unreadable(browser) == {"\U000f0001": "box (no font package known)"}
-    with pytest.raises(AssertionError, match=r"1 character\(s\) a reader cannot read"):
+    with pytest.raises(AssertionError, match=r"1 character\(s\) a reader cannot read: box "
+                       r"\(no font package known\): \U000f0001; install the fonts: no font"):
         assert_readable(browser, ["強強聯手"])
 
 
