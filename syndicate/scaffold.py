@@ -258,11 +258,16 @@ def category_names(raws: Iterable[Mapping[str, Any]], key: str) -> list[str]:
     return list(names)
 
 
-def propose_categories(names: Sequence[str]) -> list[dict[str, str]]:
-    """A category per name, with a slug (_slug)."""
+def propose_categories(values: Sequence[str]) -> list[dict[str, str]]:
+    """A category per category the records name, in order of first use. A record may name one
+    by its slug or by its name (`society` or `社會`): a value that is a slug is the slug of the
+    name proposed that slug (_slug), else a category of its own."""
     used: set[str] = set()
-    return [{"slug": _slug(name, number, used), "name": name}
-            for number, name in enumerate(names, start=1)]
+    names = [value for value in values if not SLUG.match(value)]
+    by_name = {name: _slug(name, number, used) for number, name in enumerate(names, start=1)}
+    return [{"slug": by_name[value], "name": value} if value in by_name
+            else {"slug": value, "name": value}
+            for value in values if value in by_name or value not in used]
 
 
 def _slug(name: str, number: int, used: set[str]) -> str:
@@ -350,8 +355,8 @@ def _from_wordpress(url: str, session: requests.Session | None) -> _Proposal:
         source["categories"] = mapping
     return _Proposal(origin=f"from the WordPress site {base}", site=site,
                      categories=categories, source=source, notes=notes,
-                     hints={"logo": home + "logo.png", "categories": {"uncategorized": "news"},
-                            "username": "editor", "password_env": "WP_PASSWORD"})
+                     hints={"logo": home + "logo.png", "username": "editor",
+                            "password_env": "WP_PASSWORD"})
 
 
 def _wordpress_url(url: str) -> str:
@@ -431,8 +436,8 @@ def wordpress_categories(terms: Sequence[Mapping[str, Any]]
 def config_text(proposal: _Proposal) -> str:
     """The commented YAML of a proposal: each key under its help text."""
     lines = [
-        f"# The config of {proposal.site['title']}, proposed by `syndicate init` "
-        f"{proposal.origin}.",
+        *_comment(f"The config of {proposal.site['title']}, proposed by `syndicate init` "
+                  f"{proposal.origin}."),
         "# Relative paths are relative to this file's folder; docs/config.md lists every key.",
         "# Check site: and categories:, then run `syndicate build` in the folder above this one.",
         "",
@@ -478,7 +483,9 @@ def _source(proposal: _Proposal) -> list[str]:
 
 
 def _key_help(cls: type, name: str) -> str:
-    return str(_keys(cls)[name].metadata["help"]).replace("`", "")
+    """A key's help text as plain text: no code marks, a link as its text and address."""
+    text = str(_keys(cls)[name].metadata["help"]).replace("`", "")
+    return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", text)
 
 
 def _help(cls: type, name: str, indent: str = "") -> list[str]:
@@ -486,7 +493,8 @@ def _help(cls: type, name: str, indent: str = "") -> list[str]:
 
 
 def _comment(text: str, indent: str = "") -> list[str]:
-    return [f"{indent}# {line}" for line in textwrap.wrap(text, WIDTH - len(indent) - 2)]
+    return [f"{indent}# {line}" for line in textwrap.wrap(
+        text, WIDTH - len(indent) - 2, break_long_words=False, break_on_hyphens=False)]
 
 
 def _yaml(value: object) -> str:

@@ -8,13 +8,14 @@ import json
 import shutil
 import socket
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import feedparser
 import pytest
 import yaml
-from conftest import Run, record
+from conftest import EXAMPLE_CONFIG, Run, record
 from fakewp import CATEGORIES, FakeWordPress, wp_post
 
 import syndicate
@@ -54,8 +55,7 @@ FOREIGN_FIELDS = {"post_id": "id", "link": "url", "headline": "title", "section"
 @pytest.fixture(autouse=True)
 def today(monkeypatch: pytest.MonkeyPatch) -> None:
     """tag_date is the day of init: a test fixes it."""
-    monkeypatch.setattr(clock, "now", lambda: __import__("datetime").datetime.fromisoformat(
-        f"{TODAY}T03:00:00+00:00"))
+    monkeypatch.setattr(clock, "now", lambda: datetime.fromisoformat(f"{TODAY}T03:00:00+00:00"))
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -172,6 +172,23 @@ def test_an_export_inside_the_folder_is_named_relative_to_the_config(
     built = run("build", "--config", moved / "config" / "site.yaml")
     assert (built.code, built.err) == (0, "")
     assert len(entries(moved)) == 2
+
+
+def test_from_the_examples_records_its_categories_named_by_slug_or_by_name(
+        tmp_path: Path, run: Callable[..., Run]) -> None:
+    """The example's records name a category by its slug (`society`) or its name (`社會`):
+    both are one category. A slug no record gives a name for keeps the slug as its name."""
+    shutil.copy(EXAMPLE_CONFIG.parent / "articles.yaml", tmp_path / "articles.yaml")
+    assert run("init", tmp_path, "--from", tmp_path / "articles.yaml").code == 0
+    config = tmp_path / "config" / "site.yaml"
+    example = syndicate.load_config(EXAMPLE_CONFIG)
+    made = syndicate.load_config(config)
+    assert sorted((c.slug, c.name) for c in made.categories) == sorted(
+        (c.slug, "general" if c.slug == "general" else c.name) for c in example.categories)
+    assert made.sources[0].fields == {}
+    built = run("build", "--config", config)
+    assert (built.code, built.err) == (0, "")
+    assert len(entries(tmp_path)) == 41
 
 
 def test_a_required_field_no_key_stands_for_is_named(tmp_path: Path,

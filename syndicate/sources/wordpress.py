@@ -180,12 +180,12 @@ class WordPress:
         return data
 
     def categories(self) -> list[dict[str, Any]]:
-        """Every category: id, slug, name, description and link (its page).
+        """Every category: id, slug, name, description and link (its page), oldest first.
 
         :raises SourceError, FetchError: naming the URL.
         """
-        return self._pages("/wp/v2/categories", {"_fields": "id,slug,name,description,link"},
-                           _check_term)
+        return self._pages("/wp/v2/categories", {"_fields": "id,slug,name,description,link",
+                                                 "orderby": "id", "order": "asc"}, _check_term)
 
     # --- paging and answers ---
 
