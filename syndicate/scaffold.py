@@ -15,7 +15,7 @@ import re
 import textwrap
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from . import clock
 from . import config_keys as parse
 from .config import RECORD_FIELDS, SLUG, Category, Config, Http, Output, Site, Source, _keys
 from .errors import SourceError, UsageError
+from .records import REQUIRED
 from .text import clean_line
 
 if TYPE_CHECKING:
@@ -67,7 +68,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
               "cover", "coverimage", "leadimage", "ogimage", "photo", "picture"),
     "related": ("relatedarticles", "relatedposts", "relatedlinks", "relatedids", "seealso"),
 }
-REQUIRED_FIELDS = ("id", "url", "title", "category", "published")  # records.REQUIRED
 
 # Readable slugs for the section names of Chinese news sites (the example config's ten first).
 # Any other name that is not ASCII becomes `category-N`, N its place in the list: no library
@@ -188,7 +188,7 @@ def _from_records(path: Path, config_dir: Path) -> _Proposal:
     url_key = next((k for k, f in renames.items() if f == "url"), "url")
     home = _home_page(raw.get(url_key) for raw in raws[:SAMPLE])
     notes = [f"no key of {path} looks like the record field {name} (required): name the key "
-             "that holds it under fields:" for name in REQUIRED_FIELDS if name not in fields]
+             "that holds it under fields:" for name in REQUIRED if name not in fields]
     if home is None:
         notes.append("site.url is a placeholder: give your home page")
     if not names:
@@ -196,10 +196,10 @@ def _from_records(path: Path, config_dir: Path) -> _Proposal:
     source: dict[str, Any] = {"type": "files", "path": _relative(path, config_dir)}
     if renames:
         source["fields"] = renames
+    title = urlsplit(home).hostname if home else None
     return _Proposal(
         origin=f"from {path.name}",
-        site=_site(urlsplit(home).hostname or "" if home else _folder_name(config_dir.parent),
-                   home or PLACEHOLDER_URL),
+        site=_site(title or _folder_name(config_dir.parent), home or PLACEHOLDER_URL),
         categories=propose_categories(names) if names else [{"slug": "news", "name": "新聞"}],
         source=source, records=path, notes=notes,
         hints={"logo": (home or PLACEHOLDER_URL) + "logo.png", "fields": FIELDS_EXAMPLE},
@@ -235,9 +235,9 @@ def propose_fields(keys: Sequence[str]) -> dict[str, str]:
         if name in keys:
             continue
         for alias in (_plain(name), *aliases):
-            key = by_plain.get(alias)
-            if key is not None and key not in renames and key not in RECORD_FIELDS:
-                renames[key] = name
+            theirs = by_plain.get(alias)
+            if theirs is not None and theirs not in renames and theirs not in RECORD_FIELDS:
+                renames[theirs] = name
                 break
     return renames
 
@@ -317,9 +317,11 @@ def _folder_name(folder: Path) -> str:
     return folder.resolve().name or "news"
 
 
-def _site(title: str, url: str, **more: Any) -> dict[str, Any]:
-    return {"title": title, "url": url, **more, "language": more.get("language", LANGUAGE),
-            "timezone": more.get("timezone", TIMEZONE),
+def _site(title: str, url: str, description: str = "", language: str = LANGUAGE,
+          timezone: str = TIMEZONE) -> dict[str, Any]:
+    """The keys of `site:`; tag_date is today, when the site's host is surely its own."""
+    return {"title": title, "url": url, **({"description": description} if description else {}),
+            "language": language, "timezone": timezone,
             "tag_date": clock.now().date().isoformat()}
 
 
@@ -342,9 +344,8 @@ def _from_wordpress(url: str, session: requests.Session | None) -> _Proposal:
     if zone is None:
         notes.append(f"WordPress gives no time zone that is an IANA zone: site.timezone is "
                      f"{TIMEZONE}")
-    description = clean_line(str(facts.get("description") or ""))
     site = _site(clean_line(str(facts.get("name") or "")) or urlsplit(home).hostname or base,
-                 home, **({"description": description} if description else {}),
+                 home, description=clean_line(str(facts.get("description") or "")),
                  language=language or LANGUAGE, timezone=zone or TIMEZONE)
     categories, mapping = wordpress_categories(terms)
     if not categories:
@@ -368,7 +369,7 @@ def _wordpress_url(url: str) -> str:
     return base.split("wp-json/", 1)[0] if "/wp-json/" in base else base
 
 
-def _valid(check: Any, value: object) -> Any:
+def _valid(check: Callable[[Any], Any], value: object) -> Any:
     """`value` if `check` accepts it, else None."""
     try:
         return check(value) if value is not None else None
@@ -412,7 +413,9 @@ def wordpress_categories(terms: Sequence[Mapping[str, Any]]
     (a slug that is not ASCII and a name that another category has)."""
     wp_slugs = [str(term.get("slug", "")) for term in terms]
     used = {slug for slug in wp_slugs if SLUG.match(slug)}
-    categories, mapping, names = [], {}, set()
+    categories: list[dict[str, str]] = []
+    mapping: dict[str, str] = {}
+    names: set[str] = set()
     for number, (term, wp_slug) in enumerate(zip(terms, wp_slugs, strict=True), start=1):
         name = clean_line(str(term.get("name") or "")) or wp_slug
         slug = wp_slug if SLUG.match(wp_slug) else _slug(name, number, used)
