@@ -154,12 +154,17 @@ def _write_new(target: Path, text: str) -> None:
     """Create the file, never replacing one (`x`: also one made since _refuse_existing)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{target.parent}: cannot make the folder: {exc.strerror or exc}"
+                         ) from exc
+    try:
         with target.open("x", encoding="utf-8") as out:
             out.write(text)
     except FileExistsError:
         _refuse_existing(target)
         raise
     except OSError as exc:
+        target.unlink(missing_ok=True)  # no half a config: the next init may write it whole
         raise UsageError(f"{target}: cannot write: {exc.strerror or exc}") from exc
 
 

@@ -225,6 +225,15 @@ def test_init_never_overwrites_a_file(tmp_path: Path, run: Callable[..., Run],
     assert config.read_text(encoding="utf-8") == "# mine\n"
 
 
+def test_a_folder_that_is_a_file_is_a_clear_error(tmp_path: Path,
+                                                  run: Callable[..., Run]) -> None:
+    (tmp_path / "site").write_text("not a folder", encoding="utf-8")
+    result = run("init", tmp_path / "site")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"syndicate: error: {tmp_path}/site/config: cannot make the folder: " \
+                         "Not a directory\n"
+
+
 @pytest.mark.parametrize(("content", "reason"), [
     (None, ": cannot read: No such file or directory"),
     ('[{"post_id": 1,', ":1: expected valid JSON, found Expecting property name enclosed in "
