@@ -35,14 +35,15 @@ from .report import BuildReport, FileResult
 _LAZY = {"Article": "records", "head_html": "render.meta", "share_payload": "render.meta",
          "write_preview": "preview", "check_folder": "check", "Status": "query",
          "find_article": "query", "load_articles": "query", "newest_articles": "query",
-         "share_view": "query", "status": "query"}
+         "share_view": "query", "status": "query", "init_site": "scaffold",
+         "NewSite": "scaffold"}
 # What users may import; tests/test_api.py pins it.
 __all__ = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "FileResult", "LockBusy",
-    "PublishError", "RecordError", "RejectedRecords", "SourceError", "Status", "StoreError",
-    "SyndicateError", "UnknownArticle", "UsageError", "__version__", "build", "check_folder",
-    "find_article", "head_html", "load_articles", "load_config", "newest_articles",
-    "share_payload", "share_view", "status", "write_preview",
+    "NewSite", "PublishError", "RecordError", "RejectedRecords", "SourceError", "Status",
+    "StoreError", "SyndicateError", "UnknownArticle", "UsageError", "__version__", "build",
+    "check_folder", "find_article", "head_html", "init_site", "load_articles", "load_config",
+    "newest_articles", "share_payload", "share_view", "status", "write_preview",
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -73,6 +74,17 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(serve_cmd, output=True)
     serve_cmd.add_argument("--port", type=int, default=8000,
                            help="the port on 127.0.0.1 (default: 8000)")
+    init_cmd = _command(commands, "init", _init)
+    init_cmd.add_argument("folder", metavar="FOLDER", nargs="?", type=Path, default=Path("."),
+                          help="the new site's folder, made when missing (default: the "
+                               "current folder)")
+    origin = init_cmd.add_mutually_exclusive_group()
+    origin.add_argument("--from", dest="records", metavar="RECORDS_FILE", type=Path,
+                        help="propose fields: and categories: from an export (JSON array, "
+                             "JSON Lines or YAML), which the source then reads")
+    origin.add_argument("--wordpress", metavar="URL",
+                        help="propose the site and its categories from a WordPress site's "
+                             "REST API, which the source then reads")
     return parser
 
 
@@ -261,6 +273,31 @@ def _serve(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder; run syndicate build first")
     serve(root, args.port)
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    """write a commented config for a new site
+
+    Write FOLDER/config/site.yaml, each key under its description: from nothing, from a
+    records export (the keys that mean a record field under another name become `fields:`,
+    its categories the config's), or from a WordPress site (its name, description, language,
+    time zone and categories). `syndicate build` run in FOLDER reads it. Never overwrites a
+    file.
+
+    Example: syndicate init nchn --from export.jsonl && syndicate build --config
+    nchn/config/site.yaml
+    """
+    from .scaffold import init_site
+
+    made = init_site(args.folder, records=args.records, wordpress=args.wordpress)
+    renamed = f", {len(made.fields)} key(s) renamed under fields:" if made.fields else ""
+    count = len(made.categories)
+    print(f"wrote {made.config}: {count} categor{'y' if count == 1 else 'ies'}{renamed}")
+    for note in made.notes:
+        print(f"check: {note}")
+    print(f"next: check site: and categories: in {made.config}, then run\n"
+          f"  syndicate build --config {shlex.quote(str(made.config))}")
     return EXIT_OK
 
 

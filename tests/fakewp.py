@@ -101,6 +101,13 @@ class FakeWordPress(Loopback):
     pings: list[dict[str, list[str]]] = field(default_factory=list)
     hub_status: int = 204
     image_bytes_sent: int = 0
+    categories: list[tuple[int, str, str]] = field(default_factory=lambda: list(CATEGORIES))
+    # the REST index (/wp-json/) less `url` and `home`, which are the fake's own, and the home
+    # page, whose <html lang> is the site's language
+    index: dict[str, Any] = field(default_factory=lambda: {
+        "name": "全國大小事新聞網", "description": "全國大小事，一網打盡",
+        "timezone_string": "Asia/Taipei", "gmt_offset": 8})
+    home_html: str = '<!DOCTYPE html>\n<html lang="zh-TW">\n<head><title>全國大小事新聞網</title>'
     url: str = ""
 
     def start(self) -> FakeWordPress:
@@ -143,6 +150,8 @@ class Handler(QuietHandler):
         route = query.pop("rest_route", None)
         if route is None and parts.path.startswith("/wp-json"):
             route = None if not self.fake.pretty else parts.path[len("/wp-json"):]
+        if route is None and parts.path == "/":
+            return self._send(200, self.fake.home_html.encode(), "text/html; charset=UTF-8")
         if route is None:
             return self._send(404, b"<html><title>Not Found</title></html>", "text/html")
         self.fake.authorizations.append(self.headers.get("Authorization"))
@@ -151,8 +160,14 @@ class Handler(QuietHandler):
             if self._fault(self.fake.fault, query):
                 return None
         if route == "/wp/v2/categories":
-            items = [{"id": i, "slug": s, "name": n} for i, s, n in CATEGORIES]
+            items = [{"id": i, "slug": s, "name": n, "description": "",
+                      "link": f"{self.fake.url}category/{s}/"} for i, s, n in self.fake.categories]
             return self._json(items, len(items), 1)
+        if route in ("/", ""):
+            index = {**self.fake.index, "url": self.fake.url.rstrip("/"),
+                     "home": self.fake.url.rstrip("/")}
+            return self._send(200, json.dumps(index, ensure_ascii=False).encode(),
+                              "application/json; charset=UTF-8")
         if route == "/wp/v2/posts":
             return self._posts(query)
         return self._send(404, b'{"code":"rest_no_route"}', "application/json")

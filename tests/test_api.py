@@ -9,10 +9,10 @@ import syndicate
 
 EXPORTED = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "FileResult", "LockBusy",
-    "PublishError", "RecordError", "RejectedRecords", "SourceError", "Status", "StoreError",
-    "SyndicateError", "UnknownArticle", "UsageError", "__version__", "build", "check_folder",
-    "find_article", "head_html", "load_articles", "load_config", "newest_articles",
-    "share_payload", "share_view", "status", "write_preview",
+    "NewSite", "PublishError", "RecordError", "RejectedRecords", "SourceError", "Status",
+    "StoreError", "SyndicateError", "UnknownArticle", "UsageError", "__version__", "build",
+    "check_folder", "find_article", "head_html", "init_site", "load_articles", "load_config",
+    "newest_articles", "share_payload", "share_view", "status", "write_preview",
 ]
 
 

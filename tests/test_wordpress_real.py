@@ -22,6 +22,7 @@ from typing import Any
 import feedparser
 import pytest
 import requests
+import yaml
 from conftest import ROOT, Run, Site
 
 HARNESS = ROOT / "tests" / "wordpress"
@@ -165,3 +166,31 @@ def test_a_full_sync_unpublishes_a_post_taken_back(
     assert run("build", "--full", "--config", built.config).code == 0
     assert post["link"] not in built.read("rss.xml")
     assert not (built.feeds / "articles" / f"{post['id']}.json").exists()
+
+
+def test_init_from_wordpress_gives_a_config_that_builds(
+        wordpress: dict[str, Any], tmp_path: Path, run: Callable[..., Run]) -> None:
+    """`syndicate init --wordpress` (issue 13): the site's facts and its ten categories, as
+    the REST API and the home page give them, and a build that publishes every post."""
+    result = run("init", tmp_path, "--wordpress", wordpress["url"])
+    assert result.code == 0, result.err
+    config = tmp_path / "config" / "site.yaml"
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    site = {key: data["site"][key] for key in ("title", "url", "description", "language",
+                                               "timezone")}
+    # the language is the home page's <html lang>: WordPress's default, en_US, on this site
+    assert site == {"title": "全國大小事新聞網", "url": wordpress["url"],
+                    "description": "全國大小事，一網打盡", "language": "en-US",
+                    "timezone": "Asia/Taipei"}
+    # in the order they were made: 綜合 is WordPress's first (its default category, renamed)
+    assert [(c["slug"], c["name"]) for c in data["categories"]] == sorted(
+        zip(SLUGS, NAMES, strict=True), key=lambda pair: wordpress["categories"][pair[0]])
+    assert all(c["url"] == f"{wordpress['url']}category/{c['slug']}/" for c in data["categories"])
+    assert data["sources"] == [{"type": "wordpress", "url": wordpress["url"]}]
+    built = run("build", "--config", config)
+    assert built.code == 0, built.err
+    rest = requests.get(f"{wordpress['url']}wp-json/wp/v2/posts",
+                        params={"per_page": 100, "_fields": "link"}, timeout=30).json()
+    ours = feedparser.parse((tmp_path / "feeds" / "rss.xml").read_bytes())
+    assert not ours.bozo
+    assert {entry.link for entry in ours.entries} == {post["link"] for post in rest}

@@ -94,9 +94,10 @@ class WordPressSource:
 
 class WordPress:
     """One WordPress site's REST API, reached through `client`; its records' origins name
-    `key`."""
+    `key`. Without a `config` it reads the site's facts only (`syndicate init`), not posts."""
 
-    def __init__(self, client: Client, source: Source, config: Config, key: str) -> None:
+    def __init__(self, client: Client, source: Source, config: Config | None, key: str
+                 ) -> None:
         assert source.url is not None
         self.client = client
         self.source = source
@@ -148,6 +149,7 @@ class WordPress:
         return self._records(sync, posts, max(versions.values(), default=None))
 
     def _records(self, sync: Sync, posts: list[dict[str, Any]], high_water: str | None) -> Sync:
+        assert self.config is not None, "posts become records of a site's config"
         categories = self._categories() if posts else {}
         for post in posts:
             origin = Origin(self.key, post["id"], item=f"post {post['id']}")
@@ -161,6 +163,29 @@ class WordPress:
         """id -> category, for posts whose embedded terms are missing."""
         found = self._pages("/wp/v2/categories", {"_fields": "id,slug,name"}, _check_term)
         return {term["id"]: term for term in found}
+
+    # --- the site's facts ---
+
+    def index(self) -> dict[str, Any]:
+        """The REST index (`/wp-json/`): the site's name, description, home, url,
+        timezone_string and gmt_offset (its language is for administrators only).
+
+        :raises SourceError, FetchError: naming the URL.
+        """
+        route, query = "/", {"_fields": "name,description,url,home,timezone_string,gmt_offset"}
+        data = self._get(route, query)[1]
+        if not isinstance(data, dict):
+            raise SourceError(f"{self._shown(route, query)}: expected the REST index, a JSON "
+                              f"object, found {type(data).__name__}")
+        return data
+
+    def categories(self) -> list[dict[str, Any]]:
+        """Every category: id, slug, name, description and link (its page), oldest first.
+
+        :raises SourceError, FetchError: naming the URL.
+        """
+        return self._pages("/wp/v2/categories", {"_fields": "id,slug,name,description,link",
+                                                 "orderby": "id", "order": "asc"}, _check_term)
 
     # --- paging and answers ---
 
