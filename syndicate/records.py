@@ -237,7 +237,8 @@ def _missing(name: str, raw: Mapping[str, object]) -> str:
         return "required field is missing or empty"
     listed = ", ".join(foreign[:8]) + (", …" if len(foreign) > 8 else "")
     return (f"required field is missing or empty; the record has fields syndicate does not "
-            f"read ({listed}): map the one that holds the {name} with `fields:` in the config")
+            f"read ({listed}): map the one that holds the {name} with `fields:` in the config "
+            "(`syndicate init --from FILE` proposes a mapping)")
 
 
 def _id(value: object, origin: Origin, raw: Mapping[str, object]) -> str:

@@ -91,7 +91,8 @@ def test_a_first_run_that_rejects_every_record_says_why(site, run):
     assert result.err.splitlines() == [
         f"rejected: {source}:1 (record #1): id ?: id: required field is missing or empty; "
         "the record has fields syndicate does not read (post_id, headline, link, section, "
-        "pubDate): map the one that holds the id with `fields:` in the config",
+        "pubDate): map the one that holds the id with `fields:` in the config "
+        "(`syndicate init --from FILE` proposes a mapping)",
         f"rejected: {source}:2 (record #2): id b: published: 2月30日 does not exist: "
         "2026-02 has 28 days, found '民國115年2月30日'",
         "syndicate: error: no record could be published (2 read, 2 rejected); the feeds stay "
