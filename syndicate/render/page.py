@@ -201,8 +201,10 @@ def _about(config: Config, spec: FeedSpec, text: Words) -> str:
     up = "" if spec.category is None else (
         f'<p class="nav"><a href="../">{attr(text.site_feed)}</a></p>\n')
     opml = "../" * spec.folder.count("/") + "index.opml"
-    return (f'<header class="about">\n{up}<h1>{title}</h1>\n'
-            f'<p class="description">{attr(spec.description)}</p>\n'
+    # a category's description is its name unless configured: the title says it already
+    description = ("" if spec.description in spec.title else
+                   f'<p class="description">{attr(spec.description)}</p>\n')
+    return (f'<header class="about">\n{up}<h1>{title}</h1>\n{description}'
             f'<p class="what">{attr(text.what.format(title=spec.title))}</p>\n'
             f"<h2>{attr(text.addresses)}</h2>\n<dl class=\"urls\">{addresses}</dl>\n"
             f'<p class="readers">{attr(text.subscribe)} {readers}</p>\n'
@@ -233,7 +235,7 @@ def _item(config: Config, article: Article, text: Words) -> str:
     return (f'<li class="item">{_image(article.image)}<div>'
             f"<h3>{_link(article.url, article.title)}</h3>"
             f'<p class="meta">{" · ".join(facts)}</p>'
-            + (f'<p class="summary">{attr(summary)}</p>' if summary else "")
+            + (f'<p class="summary">{attr(summary)}</p>' if summary != article.title else "")
             + "</div></li>")
 
 
