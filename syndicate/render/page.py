@@ -175,7 +175,6 @@ def render_page(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> 
         f'<link rel="canonical" href="{attr(page_url(config, spec))}">',
         *meta_lines(open_graph(config, spec, image), twitter_card(config, spec, image)),
         *alternate_lines(spec_links(spec, config)),
-        '<link rel="icon" href="data:,">',
         f"<style>\n{_css()}</style>",
     ]
     body = [_about(config, spec, text), _categories(config, spec, text),
