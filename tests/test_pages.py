@@ -8,10 +8,8 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import quote, urljoin
 
-import pytest
 from conftest import CATEGORIES, Run, Site, record
 
 FEEDS_URL = "https://nchn.example.com/feeds/"
@@ -49,7 +47,7 @@ class Element:
 class _Tree(HTMLParser):
     """A page as a tree of elements; text with its character references decoded once."""
 
-    VOID = {"meta", "link", "img", "br", "input"}
+    VOID = frozenset({"meta", "link", "img", "br", "input"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -190,7 +188,8 @@ def test_a_page_has_no_script_and_no_markup_from_a_record(site: Site, run: Calla
                   item.find_all("span", class_="author")[0].all_text() if item.find_all(
                       "span", class_="author") else "")
                  for item in root.find_all("li", class_="item")]
-        feed = [(entry["url"], entry["title"], "、".join(a["name"] for a in entry.get("authors", [])))
+        feed = [(entry["url"], entry["title"],
+                 "、".join(author["name"] for author in entry.get("authors", [])))
                 for entry in site.json(folder + "feed.json")["items"]]
         assert items == feed  # each value is the record's text, escaped exactly once
         assert any(title == "颱風假\"'>" for _, title, _ in items)
@@ -207,7 +206,8 @@ def test_a_page_is_written_only_when_its_feeds_items_change(
     before = {folder: (path.stat().st_mtime_ns, path.read_bytes())
               for folder, path in pages.items()}
     site.write_records([record(), record(id="new", url="https://nchn.example.com/new/",
-                                         title="新的社會新聞", published="2026-02-05T08:00:00+08:00")])
+                                         title="新的社會新聞",
+                                         published="2026-02-05T08:00:00+08:00")])
     build(run, site)
     after = {folder: (path.stat().st_mtime_ns, path.read_bytes())
              for folder, path in pages.items()}
@@ -243,9 +243,9 @@ def test_a_page_syndicate_did_not_write_is_left_with_a_warning(
     theirs.write_text("<p>地方新聞</p>", encoding="utf-8")
     result = build(run, site)
     assert theirs.read_text(encoding="utf-8") == "<p>地方新聞</p>"
-    assert result.err == ("syndicate: warning: local/index.html: left as it is, syndicate did not write it;"
-                          " set output.pages: false to keep your own pages, or remove it to get"
-                          " syndicate's\n")
+    assert result.err == ("syndicate: warning: local/index.html: left as it is, syndicate did "
+                          "not write it; set output.pages: false to keep your own pages, or "
+                          "remove it to get syndicate's\n")
     assert (site.feeds / "society" / "index.html").is_file()
     theirs.unlink()  # removed: the next run that renders local/ writes syndicate's page
     site.write_records([record(), record(id="l", category="local",
