@@ -171,7 +171,7 @@ def render_page(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> 
         f'<meta http-equiv="Content-Security-Policy" content="{attr(CSP)}">',
         GENERATOR_META.decode("ascii"),
         f"<title>{attr(spec.title)} · {attr(text.kind)}</title>",
-        f'<meta name="description" content="{attr(excerpt(spec.description, 160))}">',
+        f'<meta name="description" content="{attr(excerpt(spec.description, SUMMARY_CHARS))}">',
         f'<link rel="canonical" href="{attr(page_url(config, spec))}">',
         *meta_lines(open_graph(config, spec, image), twitter_card(config, spec, image)),
         *alternate_lines(spec_links(spec, config)),
