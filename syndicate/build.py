@@ -155,6 +155,7 @@ def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
         publish_articles(stage, render_all, run.progress)
         publish_sitemaps(stage, work.sitemaps)
         publish_planned(stage, work.partners)
+        publish_planned(stage, work.pages)
         report.document = report_document(run.config, run.store, report)
         report.record(FileResult(REPORT_NAME, publisher.write(REPORT_NAME,
                                                               pretty_json(report.document))))

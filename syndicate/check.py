@@ -1,10 +1,11 @@
 """`syndicate check`: an offline linter for a published feeds folder, syndicate's or any other
 site's. It reads every RSS, Atom, JSON Feed, OPML, sitemap (check_sitemaps.py), partner file
-(check_partners.py) and head-fragment file below the folder and reports, one line each with the
-file and line: XML that is not well-formed, missing required elements, dates that are not
-RFC 822 (RSS) or RFC 3339 (Atom, JSON Feed), ids used twice in a feed, relative or non-http
-URLs, self links that do not match where the file lives, image sizes that are not positive
-whole numbers, and Open Graph / Twitter tags a link preview needs.
+(check_partners.py), head fragment and landing page (index.html) below the folder and reports,
+one line each with the file and line: XML that is not well-formed, missing required elements,
+dates that are not RFC 822 (RSS) or RFC 3339 (Atom, JSON Feed), ids used twice in a feed,
+relative or non-http URLs, self links that do not match where the file lives, image sizes that
+are not positive whole numbers, Open Graph / Twitter tags a link preview needs, and a script in
+a landing page.
 
 Reading files and reporting are its only jobs: it never writes. Untrusted XML is parsed
 without entities, DTDs or the network.
@@ -34,6 +35,8 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\
 _OG_REQUIRED = ("og:title", "og:type", "og:url", "og:image")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _TWITTER_CARDS = ("summary", "summary_large_image", "app", "player")
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
+               "application/json")
 DISCOVER_WIDTH = 1200  # Google Discover shows an image large from this width (render/meta.py)
 
 
@@ -357,12 +360,17 @@ class _Head(HTMLParser):
         self.links: list[tuple[dict[str, str], int]] = []
         self.scripts: list[tuple[str, str, int]] = []  # (type, text, line)
         self.tags: list[tuple[str, int]] = []
+        self.page = False  # a whole document (a landing page), not a head fragment
         self._script: tuple[str, int] | None = None
+
+    def handle_decl(self, decl: str) -> None:
+        self.page = self.page or decl.lower().startswith("doctype")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {key: value or "" for key, value in attrs}
         line = self.getpos()[0]
         self.tags.append((tag, line))
+        self.page = self.page or tag in ("html", "body")
         if tag == "meta":
             key = values.get("property") or values.get("name")
             if key:
@@ -392,17 +400,56 @@ def _check_head(report: _Report, data: bytes) -> None:
     head = _Head()
     head.feed(text)
     head.close()
+    if head.page:
+        _check_page(report, head)
+        return
     allowed = {"meta", "link", "script", "title"}
     for tag, line in head.tags:
         if tag not in allowed:
             report.error(line, f"<{tag}> does not belong in a head fragment")
+    first = _check_preview(report, head)
+    logos: set[str | None] = set()
+    for kind, script, line in head.scripts:
+        if kind != "application/ld+json":
+            report.error(line, f"a script of type {kind or 'text/javascript'!r} in a head "
+                               "fragment")
+            continue
+        try:
+            logos.add(_publisher_logo(json.loads(script)))
+        except json.JSONDecodeError as exc:
+            report.error(line + exc.lineno - 1, f"JSON-LD is not valid JSON: {exc.msg}")
+    _check_discover(report, first, logos - {None})
+
+
+def _check_page(report: _Report, head: _Head) -> None:
+    """A whole page (a feed folder's index.html): a link preview of it as of a fragment, no
+    script at all, and the autodiscovery links that lead a reader from it to the feeds."""
+    _check_preview(report, head, image_required=False)
+    for kind, _, line in head.scripts:
+        report.error(line, f"a script (type {kind or 'text/javascript'!r}) in a page of the "
+                           "feeds folder: its landing pages are static")
+    if not any(values.get("rel") == "alternate" and values.get("type") in _FEED_TYPES
+               for values, _ in head.links):
+        report.warning(None, "no <link rel=\"alternate\"> to a feed: a reader given this "
+                             "page's address cannot find the feeds")
+
+
+def _check_preview(report: _Report, head: _Head, *, image_required: bool = True
+                   ) -> dict[str, tuple[str, int]]:
+    """The Open Graph and Twitter Card tags a link preview needs, and the canonical and
+    alternate links; returns the first value (and line) of each meta tag."""
     for key, values in head.meta.items():
         for content, line in values:
             if _TAG.search(content):
                 report.error(line, f"{key} holds an HTML tag: {content!r}; a preview shows it")
     first = {key: values[0] for key, values in head.meta.items()}
     for key in _OG_REQUIRED:
-        if not first.get(key, ("", 0))[0].strip():
+        if first.get(key, ("", 0))[0].strip():
+            continue
+        if key == "og:image" and not image_required:
+            report.warning(None, "missing Open Graph tag og:image: a link preview of this page "
+                                 "has no picture (syndicate: set share.default_image or site.logo)")
+        else:
             report.error(None, f"missing Open Graph tag {key}")
     for key in ("og:url", "og:image", "og:image:secure_url", "twitter:image"):
         if key in first:
@@ -422,17 +469,7 @@ def _check_head(report: _Report, data: bytes) -> None:
     for values, line in head.links:
         if values.get("rel") in ("canonical", "alternate") and "href" in values:
             _url_value(report, line, values["href"], f"link rel={values['rel']}")
-    logos: set[str | None] = set()
-    for kind, script, line in head.scripts:
-        if kind != "application/ld+json":
-            report.error(line, f"a script of type {kind or 'text/javascript'!r} in a head "
-                               "fragment")
-            continue
-        try:
-            logos.add(_publisher_logo(json.loads(script)))
-        except json.JSONDecodeError as exc:
-            report.error(line + exc.lineno - 1, f"JSON-LD is not valid JSON: {exc.msg}")
-    _check_discover(report, first, logos - {None})
+    return first
 
 
 def _check_discover(report: _Report, first: dict[str, tuple[str, int]],

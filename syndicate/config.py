@@ -135,6 +135,10 @@ class Output:
                              "`daily`, `weekly`, `monthly` or `yearly`", default="hourly")
     update_frequency: int = key(parse.whole_number(1, 1000), "RSS `sy:updateFrequency`",
                                 default=1)
+    pages: bool = key(parse.boolean, "write `index.html` beside the feeds of the site and of "
+                      "each category: the page a person who opens the folder sees (docs/pages.md)."
+                      " Off: no page is written, and those syndicate wrote are removed",
+                      default=True)
 
     def index_path(self) -> Path:
         """The SQLite index: `output.index`, or beside the output folder (never inside it, where

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from .plan import SITEMAP_INDEX, SITEMAPS, FeedPlan, OutputPlan
+from .plan import SITEMAP_INDEX, SITEMAPS, FeedPlan, OutputPlan, page_path
 from .publish import Publisher
 from .report import BuildReport, FileResult, ProgressFn, compact_json
 from .store import Store
 
 if TYPE_CHECKING:
     from .config import Config
+    from .records import Article
 
 OPML_NAME = "index.opml"
 ARTICLES = "articles"  # feeds/articles/<id>.json and .html
@@ -31,7 +32,7 @@ class Stage(NamedTuple):
 
 
 def publish_feeds(stage: Stage, plans: Sequence[FeedPlan]) -> None:
-    """Render the feeds the plan marks as changed."""
+    """Render the feeds the plan marks as changed, and their landing pages (`output.pages`)."""
     from .query import articles
     from .render.feeds import FORMATS, feed_updated
     from .render.opml import render_opml
@@ -47,12 +48,32 @@ def publish_feeds(stage: Stage, plans: Sequence[FeedPlan]) -> None:
             written = stage.publisher.write(path, fmt.render(config, plan.spec, items))
             stage.report.record(FileResult(path, written, len(items)))
         stage.store.set_signature(plan.spec.folder, plan.signature, len(plan.ids))
+        if config.output.pages:
+            publish_page(stage, plan, items)
         if plan.spec.category is None:  # the OPML dates from the site feed, and changes with it
             opml = render_opml(config, specs, feed_updated(items, config))
             stage.report.record(FileResult(OPML_NAME, stage.publisher.write(OPML_NAME, opml)))
             # the browser view of every feed; a new syndicate renders all, so it follows
             stage.report.record(FileResult(STYLESHEET_NAME, stage.publisher.write(
                 STYLESHEET_NAME, stylesheet())))
+
+
+def publish_page(stage: Stage, plan: FeedPlan, items: Sequence[Article]) -> None:
+    """Write a feed's landing page, unless a page syndicate did not write is there (a site's
+    own, from before pages existed): that one stays, with a warning saying how to choose."""
+    from .render.page import GENERATOR_META, render_page
+
+    path = page_path(plan.spec)
+    if stage.store.signature(path) is None:  # not known as ours: look before overwriting
+        existing = stage.publisher.read(path)
+        if existing is not None and GENERATOR_META not in existing:
+            stage.report.warnings.append(
+                f"{path}: left as it is, syndicate did not write it; set output.pages: false "
+                "to keep your own pages, or remove it to get syndicate's")
+            return
+    written = stage.publisher.write(path, render_page(stage.config, plan.spec, items))
+    stage.report.record(FileResult(path, written))
+    stage.store.set_signature(path, plan.signature or "", len(items))
 
 
 def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn) -> None:

@@ -70,7 +70,8 @@ def feed_specs(config: Config) -> list[FeedSpec]:
 
 def plan_feeds(config: Config, store: Store, *, render_all: bool, allow_shrink: bool
                ) -> list[FeedPlan]:
-    """Each feed's items, and whether it must be rendered.
+    """Each feed's items, and whether it must be rendered: its items changed, or its landing
+    page (written with it) does not show them yet (pages turned on, a syndicate that had none).
 
     :raises BuildError: naming the feeds that would shrink, unless `allow_shrink`.
     """
@@ -83,14 +84,38 @@ def plan_feeds(config: Config, store: Store, *, render_all: bool, allow_shrink: 
         before = last[1] if last and last[1] is not None else 0
         if before >= SHRINK_GUARD_ITEMS and len(top) * 2 < before:
             shrunk.append(f"{spec.folder or '(site)/'} from {before} to {len(top)}")
-        plans.append(FeedPlan(spec, [entry.id for entry in top], signature
-                              if render_all or _changed(last, signature) else None))
+        stale = render_all or _changed(last, signature) or (
+            config.output.pages and _changed(store.signature(page_path(spec)), signature))
+        plans.append(FeedPlan(spec, [entry.id for entry in top], signature if stale else None))
     if shrunk and not allow_shrink:
         raise BuildError(f"feeds would lose most of their items ({'; '.join(shrunk)} items): "
                          "did a source answer with far fewer records than it has? Nothing was "
                          "published, the feeds stay as they were; if the records really are "
                          "gone, run once with --allow-shrink")
     return plans
+
+
+# --- landing pages ---
+
+PAGE_NAME = "index.html"  # in the site's folder and each category's
+
+
+def page_path(spec: FeedSpec) -> str:
+    """Where a feed's landing page is published: beside the feed."""
+    return spec.folder + PAGE_NAME
+
+
+def plan_pages(config: Config, store: Store, *, render_all: bool) -> OutputPlan:
+    """Pages are written with their feeds (outputs.publish_feeds); on a full render (as after a
+    config change), the pages syndicate wrote that are no longer wanted go: all of them with
+    `output.pages` off, a removed category's. Only pages the index lists: never a file that
+    syndicate did not write."""
+    if not render_all:
+        return OutputPlan([], [])
+    wanted = {page_path(spec) for spec in feed_specs(config)} if config.output.pages else set()
+    stored = {path for path, _, _ in store.outputs("")
+              if path.rpartition("/")[2] == PAGE_NAME}
+    return OutputPlan([], sorted(stored - wanted))
 
 
 # --- sitemaps ---
@@ -282,11 +307,13 @@ def _partner(store: Store, category: str | None, items: int, render: Callable[..
 
 
 class Plan(NamedTuple):
-    """Every output a run renders: the feeds, the sitemaps, the partner files."""
+    """Every output a run renders: the feeds (and their pages), the sitemaps, the partner
+    files; and the pages no longer wanted."""
 
     feeds: list[FeedPlan]
     sitemaps: OutputPlan
     partners: OutputPlan
+    pages: OutputPlan
 
 
 def plan(config: Config, store: Store, *, render_all: bool, allow_shrink: bool) -> Plan:
@@ -296,9 +323,11 @@ def plan(config: Config, store: Store, *, render_all: bool, allow_shrink: bool) 
     """
     return Plan(plan_feeds(config, store, render_all=render_all, allow_shrink=allow_shrink),
                 plan_sitemaps(config, store, render_all=render_all),
-                plan_partners(config, store, render_all=render_all))
+                plan_partners(config, store, render_all=render_all),
+                plan_pages(config, store, render_all=render_all))
 
 
-__all__ = ["PARTNERS", "SHRINK_GUARD_ITEMS", "SITEMAPS", "SITEMAP_INDEX", "FeedPlan", "Output",
-           "OutputPlan", "Plan", "Rendering", "Scope", "feed_specs", "fingerprint", "plan",
-           "plan_feeds", "plan_partners", "plan_sitemaps", "scope"]
+__all__ = ["PAGE_NAME", "PARTNERS", "SHRINK_GUARD_ITEMS", "SITEMAPS", "SITEMAP_INDEX", "FeedPlan",
+           "Output", "OutputPlan", "Plan", "Rendering", "Scope", "feed_specs", "fingerprint",
+           "page_path", "plan", "plan_feeds", "plan_pages", "plan_partners", "plan_sitemaps",
+           "scope"]

@@ -140,6 +140,15 @@ class Publisher:
         self._pending.clear()
         self._doomed.clear()
 
+    def read(self, relative: str) -> bytes | None:
+        """The bytes now published at `root/relative`; None when no file is there."""
+        try:
+            return inside(self.root, relative).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise PublishError(f"cannot read {self.root / relative}: {exc.strerror}") from exc
+
     def remove(self, relative: str) -> bool:
         """Delete `root/relative`, if it exists, in finish() once the new files are in place;
         True when it exists."""

@@ -41,7 +41,8 @@ def line_of(folder: Path, relative: str, fragment: str) -> int:
 def test_what_build_writes_has_no_error(published: Path, run: Callable[..., Run]) -> None:
     result = run("check", published)
     assert result.code == 0
-    assert result.out.splitlines()[-1] == "138 file(s) checked: 0 error(s), 16 warning(s)"
+    # 138 files, and the 11 landing pages (index.html of the site and of each category)
+    assert result.out.splitlines()[-1] == "149 file(s) checked: 0 error(s), 16 warning(s)"
     warnings = result.out.splitlines()[:-1]
     # the sample images that give no size and cannot be read from example.com
     assert all(line.endswith("og:image without og:image:width and height: Facebook shows a "
@@ -86,6 +87,12 @@ CASES = [
     ("articles/2026020408.html", '<meta property="og:description" content="',
      '<meta property="og:description" content="&lt;b&gt;',
      "og:description holds an HTML tag: '<b>"),
+    # a landing page is a page, not a head fragment: no script of any kind, the same og rules
+    ("local/index.html", "</main>", '<script type="application/ld+json">{}</script></main>',
+     "a script (type 'application/ld+json') in a page of the feeds folder: its landing pages "
+     "are static"),
+    ("local/index.html", '<meta property="og:url"', '<meta property="og:uurl"',
+     "missing Open Graph tag og:url"),
 ]
 
 
@@ -170,6 +177,24 @@ def test_lead_images_google_discover_shows_small_are_warnings(site, run) -> None
         "the site logo (the JSON-LD publisher's logo): Google Discover wants an image of the "
         "article",
     ]
+
+
+def test_a_landing_page_without_feed_links_or_image_is_warned_about(
+        published: Path, tmp_path: Path, run: Callable[..., Run]) -> None:
+    text = (published / "local" / "index.html").read_text(encoding="utf-8")
+    kept = "\n".join(line for line in text.splitlines()
+                     if 'rel="alternate"' not in line and "og:image" not in line)
+    folder = tmp_path / "site"
+    (folder / "local").mkdir(parents=True)
+    (folder / "local" / "index.html").write_text(kept, encoding="utf-8")
+    result = run("check", folder)
+    page = folder / "local" / "index.html"
+    assert (result.code, result.out) == (0, (
+        f"{page}: warning: missing Open Graph tag og:image: a link preview of this page has no "
+        "picture (syndicate: set share.default_image or site.logo)\n"
+        f"{page}: warning: no <link rel=\"alternate\"> to a feed: a reader given this page's "
+        "address cannot find the feeds\n"
+        "1 file(s) checked: 0 error(s), 2 warning(s)\n"))
 
 
 def test_without_a_publisher_logo_the_logo_is_not_guessed(tmp_path: Path,

@@ -35,13 +35,14 @@ def test_verbose_lists_every_file(site, run):
     assert "written   local/feed.json (0 items)\n" in first.out
     assert "written   articles/2026020401.json\n" in first.out
     assert "written   feed.xsl\n" in first.out
+    assert "written   local/index.html\n" in first.out  # a landing page per feed folder
     assert first.out.endswith("1 articles; 1 records read from 1 file(s), 1 article(s) changed; "
-                              "20 file(s) written, 0 unchanged\n")
+                              "25 file(s) written, 0 unchanged\n")
     second = run("build", "--config", site.config, "-v")
     assert second.out == "nothing changed in the sources; nothing was read or written\n"
     third = run("build", "--config", site.config, "-v", "--full")
     assert "unchanged rss.xml (1 items)\n" in third.out
-    assert third.out.endswith("0 file(s) written, 20 unchanged\n")
+    assert third.out.endswith("0 file(s) written, 25 unchanged\n")
 
 
 def test_rejections_exit_3_once_and_quiet_prints_only_them(site, run):
@@ -175,7 +176,8 @@ def test_only_changed_files_are_rewritten(site, run):
     after = _mtimes(site.feeds)
     changed = sorted(name for name in after if after[name] != before.get(name))
     assert changed == ["articles/b.html", "articles/b.json", "atom.xml", "feed.json",
-                       "life/atom.xml", "life/feed.json", "life/rss.xml", "rss.xml"]
+                       "index.html", "life/atom.xml", "life/feed.json", "life/index.html",
+                       "life/rss.xml", "rss.xml"]
 
 
 def test_a_second_run_waits_for_the_lock_then_gives_up(site, run, monkeypatch):

@@ -66,11 +66,13 @@ def test_a_new_article_re_renders_exactly_what_shows_it(daily, run, monkeypatch)
     assert result.code == 0
     assert reads == ["2026-02-04.jsonl"]  # yesterday's file is not read again
     assert _written(result) == ["articles/d.html", "articles/d.json", "atom.xml",
-                                "build-report.json", "feed.json", "index.opml", "rss.xml",
-                                "society/atom.xml", "society/feed.json", "society/rss.xml"]
+                                "build-report.json", "feed.json", "index.html", "index.opml",
+                                "rss.xml", "society/atom.xml", "society/feed.json",
+                                "society/index.html", "society/rss.xml"]
     after = _mtimes(daily)
     untouched = {name for name in before if before[name] == after[name]}
-    assert {"local/rss.xml", "life/atom.xml", "articles/a.json", "articles/c.html"} <= untouched
+    assert {"local/rss.xml", "life/atom.xml", "life/index.html", "articles/a.json",
+            "articles/c.html"} <= untouched
     assert "d" in daily.read("society/rss.xml")
 
 

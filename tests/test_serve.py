@@ -303,8 +303,8 @@ def test_one_connection_carries_many_answers(served: Served) -> None:
 
 
 def test_missing_files_and_folders_are_404(served: Served) -> None:
-    for path in ("/missing.xml", "/local/missing.xml", "/nope/", "/articles/",
-                 "/local/", "/local", "/rss.xml/", "/rss.xml/x"):
+    for path in ("/missing.xml", "/local/missing.xml", "/nope/", "/articles/", "/articles",
+                 "/rss.xml/", "/rss.xml/x"):
         response = served.get(path)
         assert response.status == 404, path
         assert response.body == b"404 Not Found\n"
@@ -322,8 +322,25 @@ def test_a_folder_with_an_index_html_serves_it(served: Served) -> None:
     assert redirect.headers["location"] == "/docs/"
 
 
+def test_a_feed_folder_serves_its_landing_page(served: Served) -> None:
+    for folder in ("/", "/local/", "/world/"):
+        response = served.get(folder)
+        assert response.status == 200
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert response.body == (served.root / folder.lstrip("/") / "index.html").read_bytes()
+        assert b'<link rel="alternate" type="application/rss+xml"' in response.body
+    assert served.get("/local").headers["location"] == "/local/"
+
+
 def test_the_root_without_index_html_lists_the_feeds(served: Served) -> None:
-    response = served.get("/")
+    page_file = served.root / "index.html"  # the landing page (output.pages) set aside
+    page_file.rename(served.root / ".index.html")
+    try:
+        response = served.get("/")
+        again = served.get("/", If_None_Match=response.headers["etag"])
+    finally:
+        (served.root / ".index.html").rename(page_file)
+    assert again.status == 304
     page = response.body.decode("utf-8")
     assert response.status == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
@@ -334,7 +351,6 @@ def test_the_root_without_index_html_lists_the_feeds(served: Served) -> None:
     assert re.search(r"<li>articles/ \([0-9,]+ files\)</li>", page)  # counted, not listed
     assert ".syndicate" not in page and ".hidden" not in page
     assert "leak.xml" not in page and "up/" not in page  # symlinks are not served
-    assert served.get("/", If_None_Match=response.headers["etag"]).status == 304
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])

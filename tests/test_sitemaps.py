@@ -119,10 +119,10 @@ def test_one_new_article_rewrites_only_what_shows_it(big: Site,
     written = {line.split()[1] for line in result.out.splitlines()
                if line.startswith("written")}
     assert written == {
-        "rss.xml", "atom.xml", "feed.json", "index.opml", "life/rss.xml", "life/atom.xml",
-        "life/feed.json", "articles/new.json", "articles/new.html", "sitemaps/news.xml",
-        "sitemaps/news-2.xml", "sitemaps/articles-2026-02.xml", "sitemaps/index.xml",
-        "build-report.json"}
+        "rss.xml", "atom.xml", "feed.json", "index.html", "index.opml", "life/rss.xml",
+        "life/atom.xml", "life/feed.json", "life/index.html", "articles/new.json",
+        "articles/new.html", "sitemaps/news.xml", "sitemaps/news-2.xml",
+        "sitemaps/articles-2026-02.xml", "sitemaps/index.xml", "build-report.json"}
     assert locs(big.feeds / "sitemaps" / "news.xml")[0] == "https://nchn.example.com/new/"
     again = run("build", "-v", "--config", big.config)
     assert again.out.startswith("nothing changed in the sources")

@@ -78,12 +78,7 @@ def open_graph(article: Article, config: Config) -> list[tuple[str, str]]:
     ]
     image = lead_image(article, config)
     if image:
-        tags.append(("og:image", image.url))
-        if image.url.startswith("https:"):
-            tags.append(("og:image:secure_url", image.url))
-        tags += [(f"og:image:{key}", str(value)) for key, value in
-                 (("type", image.type), ("width", image.width), ("height", image.height),
-                  ("alt", image.alt)) if value]
+        tags += image_properties(image)
     tags += [("article:published_time", rfc3339(article.published)),
              ("article:modified_time", rfc3339(article.updated))]
     if section:
@@ -93,6 +88,16 @@ def open_graph(article: Article, config: Config) -> list[tuple[str, str]]:
     if config.share.fb_app_id:
         tags.append(("fb:app_id", config.share.fb_app_id))
     return tags
+
+
+def image_properties(image: Image) -> list[tuple[str, str]]:
+    """og:image and the structured properties of it that are known."""
+    tags = [("og:image", image.url)]
+    if image.url.startswith("https:"):
+        tags.append(("og:image:secure_url", image.url))
+    return tags + [(f"og:image:{key}", str(value)) for key, value in
+                   (("type", image.type), ("width", image.width), ("height", image.height),
+                    ("alt", image.alt)) if value]
 
 
 def twitter_card(article: Article, config: Config) -> list[tuple[str, str]]:
@@ -154,8 +159,12 @@ def feed_links(article: Article, config: Config) -> list[tuple[str, str, str]]:
     section = config.category(article.category)
     if section:
         specs.insert(0, FeedSpec.for_category(config, section))
-    return [(fmt.media_type, spec.title, spec.url(config, fmt.filename))
-            for spec in specs for fmt in FORMATS]
+    return [link for spec in specs for link in spec_links(spec, config)]
+
+
+def spec_links(spec: FeedSpec, config: Config) -> list[tuple[str, str, str]]:
+    """(media type, title, href) of one feed's three formats."""
+    return [(fmt.media_type, spec.title, spec.url(config, fmt.filename)) for fmt in FORMATS]
 
 
 def script_json(value: object) -> str:
@@ -164,23 +173,34 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def attr(value: str) -> str:
+    """A value as it stands in a double-quoted attribute: HTML-escaped once."""
+    return html.escape(value, quote=True)
+
+
+def meta_lines(properties: Sequence[tuple[str, str]], names: Sequence[tuple[str, str]]
+               ) -> list[str]:
+    """<meta property> for Open Graph pairs, then <meta name> for Twitter Card pairs."""
+    return ([f'<meta property="{key}" content="{attr(value)}">' for key, value in properties]
+            + [f'<meta name="{key}" content="{attr(value)}">' for key, value in names])
+
+
+def alternate_lines(links: Sequence[tuple[str, str, str]]) -> list[str]:
+    """Feed autodiscovery: one <link rel="alternate"> per (media type, title, href)."""
+    return [f'<link rel="alternate" type="{kind}" title="{attr(title)}" href="{attr(href)}">'
+            for kind, title, href in links]
+
+
 def head_html(article: Article, config: Config, related: Sequence[Article] = ()) -> str:
     """The <head> fragment for the article's page: paste it inside <head>.
 
     :param related: its related articles, resolved (query.related_articles), for the JSON-LD.
     """
 
-    def attr(value: str) -> str:
-        return html.escape(value, quote=True)
-
     lines = [f'<meta name="robots" content="{attr(ROBOTS)}">'] if config.share.robots else []
     lines.append(f'<link rel="canonical" href="{attr(article.url)}">')
-    lines += [f'<meta property="{key}" content="{attr(value)}">'
-              for key, value in open_graph(article, config)]
-    lines += [f'<meta name="{key}" content="{attr(value)}">'
-              for key, value in twitter_card(article, config)]
-    lines += [f'<link rel="alternate" type="{kind}" title="{attr(title)}" href="{attr(href)}">'
-              for kind, title, href in feed_links(article, config)]
+    lines += meta_lines(open_graph(article, config), twitter_card(article, config))
+    lines += alternate_lines(feed_links(article, config))
     lines.append('<script type="application/ld+json">'
                  f"{script_json(json_ld(article, config, related))}</script>")
     return "\n".join(lines) + "\n"
