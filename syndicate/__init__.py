@@ -12,7 +12,7 @@ do never loads them.
 
 import importlib as _importlib
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from .build import build
 from .config import Config, load_config
