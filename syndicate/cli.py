@@ -217,10 +217,11 @@ def _share(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     """lint a published feeds folder, offline
 
-    Check every feed, OPML file and head fragment below DIR (this site's or any other's):
-    well-formed XML, required elements, RFC 822 / RFC 3339 dates, unique ids, absolute URLs,
-    self links that match where each file lives, image sizes, and the Open Graph and Twitter
-    tags of head fragments. One line per problem; exit 1 when there is an error.
+    Check every feed, OPML file, head fragment and landing page below DIR (this site's or any
+    other's): well-formed XML, required elements, RFC 822 / RFC 3339 dates, unique ids, absolute
+    URLs, self links that match where each file lives, image sizes, the Open Graph and Twitter
+    tags of head fragments and pages, and no script in a page. One line per problem; exit 1 when
+    there is an error.
 
     Example: syndicate check feeds
     """
