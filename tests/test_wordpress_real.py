@@ -148,7 +148,7 @@ def test_a_second_run_after_an_edit_and_a_new_post_rewrites_only_those(
     changed = {path for path in after if before.get(path) != after[path]}
     feeds = {f"{folder}{name}" for folder in {"", f"{first['category']}/",
                                               f"{second['category']}/"}
-             for name in ("rss.xml", "atom.xml", "feed.json")}
+             for name in ("rss.xml", "atom.xml", "feed.json", "index.html")}
     articles = {f"articles/{post_id}.{kind}" for post_id in (first["id"], added)
                 for kind in ("json", "html")}
     assert changed == feeds | articles | {"index.opml", "build-report.json"}
