@@ -90,21 +90,21 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
 def _pipeline(run: _Run, stale: Scope) -> BuildReport:
     store = run.store
     if stale.reset:
-        store.reset()  # another config or program, or --full: read and render all again
+        store.reset()  # another way of reading records, or --full: read and render all again
     store.put("last_run", clock.stamp())
     sources = open_sources(run.config, run.network)
     changes = [source.changes(store, full=stale.reset) for source in sources]  # nothing stored
-    if not any(changes) and not stale.render_all:
+    if not any(changes) and not stale.render:
         report = BuildReport(noop=True, requests=sum(s.requests for s in sources))
         _commit(run, changes, report, stale)
         _ping(run, report)  # only those a run before could not deliver
         return report  # nothing changed: nothing read, nothing rendered
     report = _ingest(run, changes, sources)
     # a new config may shrink feeds on purpose (fewer items per feed, a category moved)
-    work = plan(run.config, store, render_all=stale.render_all,
-                allow_shrink=run.allow_shrink or stale.reconfigured)
+    work = plan(run.config, store, stale,
+                allow_shrink=run.allow_shrink or bool(stale.changed & {"feeds", "ingest"}))
     report.feed_items = {feed.spec.folder: len(feed.ids) for feed in work.feeds}
-    _render_and_publish(run, report, work, render_all=stale.render_all)
+    _render_and_publish(run, report, work, articles_all=stale.render_all("articles"))
     _commit(run, changes, report, stale)
     _ping(run, report)
     return report
@@ -144,7 +144,7 @@ def _keep_rejections(store: Store, rejected: Sequence[Rejection]) -> None:
 
 
 def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
-                        render_all: bool) -> None:
+                        articles_all: bool) -> None:
     """Write the feeds, article files, sitemaps and partner files that changed, then
     build-report.json; all or none."""
     publisher = Publisher(run.config.output.dir)
@@ -152,7 +152,7 @@ def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
     try:
         stage = Stage(run.config, run.store, publisher, report)
         publish_feeds(stage, work.feeds)
-        publish_articles(stage, render_all, run.progress)
+        publish_articles(stage, articles_all, run.progress)
         publish_sitemaps(stage, work.sitemaps)
         publish_planned(stage, work.partners)
         publish_planned(stage, work.pages)
@@ -166,11 +166,14 @@ def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
 
 
 def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: Scope) -> None:
-    """Record what was published (the fingerprint, each source's state, the pings and
+    """Record what was published (the fingerprints, each source's state, the pings and
     re-scrapes owed) and commit the index: only now, so that a run that died before this is
     done again by the next."""
+    from .kinds import key
+
     store = run.store
-    store.put("fingerprint", stale.fingerprint)
+    for name, digest in stale.fingerprints.items():
+        store.put(key(name), digest)
     if report.written_count or report.removed:
         store.put("last_change", clock.stamp())
     store.add_pings((hub, run.config.site.feeds_url + result.path)

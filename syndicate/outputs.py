@@ -17,6 +17,7 @@ from .store import Store
 if TYPE_CHECKING:
     from .config import Config
     from .records import Article
+    from .render.feeds import FeedSpec
 
 OPML_NAME = "index.opml"
 ARTICLES = "articles"  # feeds/articles/<id>.json and .html
@@ -32,30 +33,39 @@ class Stage(NamedTuple):
 
 
 def publish_feeds(stage: Stage, plans: Sequence[FeedPlan]) -> None:
-    """Render the feeds the plan marks as changed, and their landing pages (`output.pages`)."""
+    """Render the feeds and the landing pages (`output.pages`) the plan marks as changed."""
     from .query import articles
+
+    specs = [plan.spec for plan in plans]
+    for plan in plans:
+        if not (plan.feed or plan.page):
+            continue
+        items = articles(stage.store, plan.ids)
+        if plan.feed:
+            publish_feed(stage, plan, items, specs)
+        if plan.page:
+            publish_page(stage, plan, items)
+
+
+def publish_feed(stage: Stage, plan: FeedPlan, items: Sequence[Article],
+                 specs: Sequence[FeedSpec]) -> None:
+    """Write one feed in every format; with the site feed, the OPML list and the stylesheet."""
     from .render.feeds import FORMATS, feed_updated
     from .render.opml import render_opml
     from .render.stylesheet import STYLESHEET_NAME, stylesheet
 
-    config, specs = stage.config, [plan.spec for plan in plans]
-    for plan in plans:
-        if plan.signature is None:
-            continue
-        items = articles(stage.store, plan.ids)
-        for fmt in FORMATS:
-            path = plan.spec.folder + fmt.filename
-            written = stage.publisher.write(path, fmt.render(config, plan.spec, items))
-            stage.report.record(FileResult(path, written, len(items)))
-        stage.store.set_signature(plan.spec.folder, plan.signature, len(plan.ids))
-        if config.output.pages:
-            publish_page(stage, plan, items)
-        if plan.spec.category is None:  # the OPML dates from the site feed, and changes with it
-            opml = render_opml(config, specs, feed_updated(items, config))
-            stage.report.record(FileResult(OPML_NAME, stage.publisher.write(OPML_NAME, opml)))
-            # the browser view of every feed; a new syndicate renders all, so it follows
-            stage.report.record(FileResult(STYLESHEET_NAME, stage.publisher.write(
-                STYLESHEET_NAME, stylesheet())))
+    config = stage.config
+    for fmt in FORMATS:
+        path = plan.spec.folder + fmt.filename
+        written = stage.publisher.write(path, fmt.render(config, plan.spec, items))
+        stage.report.record(FileResult(path, written, len(items)))
+    stage.store.set_signature(plan.spec.folder, plan.signature, len(plan.ids))
+    if plan.spec.category is None:  # the OPML dates from the site feed, and changes with it
+        opml = render_opml(config, specs, feed_updated(items, config))
+        stage.report.record(FileResult(OPML_NAME, stage.publisher.write(OPML_NAME, opml)))
+        # the browser view of every feed; a new feeds renderer renders all, so it follows
+        stage.report.record(FileResult(STYLESHEET_NAME, stage.publisher.write(
+            STYLESHEET_NAME, stylesheet())))
 
 
 def publish_page(stage: Stage, plan: FeedPlan, items: Sequence[Article]) -> None:
@@ -73,7 +83,7 @@ def publish_page(stage: Stage, plan: FeedPlan, items: Sequence[Article]) -> None
             return
     written = stage.publisher.write(path, render_page(stage.config, plan.spec, items))
     stage.report.record(FileResult(path, written))
-    stage.store.set_signature(path, plan.signature or "", len(items))
+    stage.store.set_signature(path, plan.signature, len(items))
 
 
 def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn) -> None:

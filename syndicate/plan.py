@@ -1,7 +1,7 @@
 """The plan: from what changed in the index to which outputs to render. A feed whose items (ids
 and record hashes) are what it last showed is not rendered again; a feed that would lose most of
-its items stops the run (the shrink guard, DESIGN.md "Publish"); another config or another
-syndicate makes everything stale.
+its items stops the run (the shrink guard, DESIGN.md "Publish"); a kind of output whose
+fingerprint changed (kinds.py: the config values it reads, its renderer's version) is all stale.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import __version__
 from .errors import BuildError
 from .report import REPORT_NAME
 from .store import instant
@@ -31,33 +30,33 @@ SHRINK_GUARD_ITEMS = 10
 class Scope(NamedTuple):
     """How much of the output a run must consider."""
 
-    fingerprint: str  # of the config and program, kept in the index once published
-    reconfigured: bool  # another config or program than the one that built the output
-    reset: bool  # read every source again: reconfigured, or `build --full`
-    render_all: bool  # render every file: reset, or an output folder without a report
+    fingerprints: dict[str, str]  # "ingest" and each kind of output (kinds.py), kept once published
+    changed: frozenset[str]  # those that differ from what built the output
+    reset: bool  # read every source again: the ingest fingerprint changed, or `build --full`
+    render: frozenset[str]  # the kinds that render every file: reset, their fingerprint
+    # changed, or an output folder without a report
+
+    def render_all(self, kind: str) -> bool:
+        return kind in self.render
 
 
 class FeedPlan(NamedTuple):
     spec: FeedSpec
     ids: list[str]  # the items, newest first
-    signature: str | None  # None: unchanged since the feed was last written
+    signature: str  # of the items
+    feed: bool  # render the feed's files: its items changed, or all feeds are stale
+    page: bool  # render its landing page: likewise for pages (`output.pages`)
 
 
 def scope(config: Config, store: Store, *, full: bool) -> Scope:
     """How stale the output is: `full` asks for everything to be read again."""
-    digest = fingerprint(config)
-    reconfigured = store.get("fingerprint") != digest
-    reset = full or reconfigured
-    render_all = reset or not (config.output.dir / REPORT_NAME).is_file()
-    return Scope(digest, reconfigured, reset, render_all)
+    from .kinds import INGEST, KINDS, fingerprints, key
 
-
-def fingerprint(config: Config) -> str:
-    """What the output depends on besides the records: the config's bytes, the program and
-    where the output goes."""
-    digest = hashlib.sha256(config.path.read_bytes())
-    digest.update(f"\0{__version__}\0{config.output.dir.resolve()}".encode())
-    return digest.hexdigest()
+    digests = fingerprints(config)
+    changed = frozenset(name for name, digest in digests.items() if store.get(key(name)) != digest)
+    reset = full or INGEST in changed
+    everything = reset or not (config.output.dir / REPORT_NAME).is_file()
+    return Scope(digests, changed, reset, frozenset(KINDS) if everything else changed - {INGEST})
 
 
 def feed_specs(config: Config) -> list[FeedSpec]:
@@ -68,10 +67,10 @@ def feed_specs(config: Config) -> list[FeedSpec]:
                                          for category in config.categories]
 
 
-def plan_feeds(config: Config, store: Store, *, render_all: bool, allow_shrink: bool
-               ) -> list[FeedPlan]:
-    """Each feed's items, and whether it must be rendered: its items changed, or its landing
-    page (written with it) does not show them yet (pages turned on, a syndicate that had none).
+def plan_feeds(config: Config, store: Store, *, render_all: bool, pages_all: bool,
+               allow_shrink: bool) -> list[FeedPlan]:
+    """Each feed's items, and whether its files must be rendered (its items changed, or
+    `render_all`), and its landing page (the page does not show them yet, or `pages_all`).
 
     :raises BuildError: naming the feeds that would shrink, unless `allow_shrink`.
     """
@@ -84,9 +83,10 @@ def plan_feeds(config: Config, store: Store, *, render_all: bool, allow_shrink: 
         before = last[1] if last and last[1] is not None else 0
         if before >= SHRINK_GUARD_ITEMS and len(top) * 2 < before:
             shrunk.append(f"{spec.folder or '(site)/'} from {before} to {len(top)}")
-        stale = render_all or _changed(last, signature) or (
-            config.output.pages and _changed(store.signature(page_path(spec)), signature))
-        plans.append(FeedPlan(spec, [entry.id for entry in top], signature if stale else None))
+        page = config.output.pages and (
+            pages_all or _changed(store.signature(page_path(spec)), signature))
+        plans.append(FeedPlan(spec, [entry.id for entry in top], signature,
+                              render_all or _changed(last, signature), page))
     if shrunk and not allow_shrink:
         raise BuildError(f"feeds would lose most of their items ({'; '.join(shrunk)} items): "
                          "did a source answer with far fewer records than it has? Nothing was "
@@ -316,18 +316,20 @@ class Plan(NamedTuple):
     pages: OutputPlan
 
 
-def plan(config: Config, store: Store, *, render_all: bool, allow_shrink: bool) -> Plan:
-    """What the index now holds -> which outputs to render.
+def plan(config: Config, store: Store, stale: Scope, *, allow_shrink: bool) -> Plan:
+    """What the index now holds -> which outputs to render: all of each kind that `stale`
+    says, what changed of the others.
 
     :raises BuildError: a feed would lose most of its items, unless `allow_shrink`.
     """
-    return Plan(plan_feeds(config, store, render_all=render_all, allow_shrink=allow_shrink),
-                plan_sitemaps(config, store, render_all=render_all),
-                plan_partners(config, store, render_all=render_all),
-                plan_pages(config, store, render_all=render_all))
+    return Plan(plan_feeds(config, store, render_all=stale.render_all("feeds"),
+                           pages_all=stale.render_all("pages"), allow_shrink=allow_shrink),
+                plan_sitemaps(config, store, render_all=stale.render_all("sitemaps")),
+                plan_partners(config, store, render_all=stale.render_all("partners")),
+                plan_pages(config, store, render_all=stale.render_all("pages")))
 
 
 __all__ = ["PAGE_NAME", "PARTNERS", "SHRINK_GUARD_ITEMS", "SITEMAPS", "SITEMAP_INDEX", "FeedPlan",
-           "Output", "OutputPlan", "Plan", "Rendering", "Scope", "feed_specs", "fingerprint",
+           "Output", "OutputPlan", "Plan", "Rendering", "Scope", "feed_specs",
            "page_path", "plan", "plan_feeds", "plan_pages", "plan_partners", "plan_sitemaps",
            "scope"]

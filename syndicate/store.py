@@ -15,7 +15,8 @@ Tables (schema.py creates them and migrates an older index forward):
   pings     WebSub publish pings that failed, to send again on the next run
   cards     the hash of what each article's share card showed when last published
   scrapes   URLs Facebook is still to be asked to read again (both: store_cards.py)
-  meta      the fingerprint of the config and program that built the output, last run, last
+  meta      the fingerprints of what read the records and built each kind of output (kinds.py),
+            last run, last
             change, and the state each source keeps (see source_state)
 """
 
@@ -234,7 +235,7 @@ class Store(CardTables):
         for table in ("files", "records", "articles", "rejected", "duplicates"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("UPDATE feeds SET signature = ''")
-        self.put("fingerprint", "")
+        self.db.execute("DELETE FROM meta WHERE key LIKE 'fingerprint%'")
 
     # --- files ---
 

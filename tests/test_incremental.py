@@ -176,13 +176,14 @@ def test_full_reads_and_renders_everything_again(daily, run):
     assert "unchanged society/rss.xml (1 items)" in result.out
 
 
-def test_a_changed_config_renders_everything_again(daily, run):
+def test_a_changed_config_renders_what_reads_the_changed_key(daily, run):
     assert run("build", "--config", daily.config).code == 0
     _day_files(daily, {})
     daily.write_config(records_file="exports", share={"x_via": "nchn_news"})
     result = run("build", "--config", daily.config, "-v")
     assert "written   articles/a.json" in result.out  # the tweet now ends "via @nchn_news"
-    assert "unchanged rss.xml (3 items)" in result.out
+    assert "written   index.html" in result.out  # twitter:site of the landing page
+    assert "rss.xml" not in result.out  # no feed reads share.x_via: none is rendered
 
 
 @pytest.mark.parametrize("content", [b"this is not a database at all" * 100, b""])

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 Raw = tuple[Any, "Origin"]  # a raw record (our field names) and where it came from
 
+# How records are read and normalized (a source's reading, records.normalize, the image probe):
+# bump it when a change there changes what the index holds for the same input, and the next run
+# reads every source again (syndicate/kinds.py).
+INGEST_VERSION = 1
+
 
 
 class SourceType(NamedTuple):
