@@ -15,7 +15,6 @@ import importlib as _importlib
 __version__ = "0.3.0"
 
 from .build import build
-from .config import Config, load_config
 from .errors import (
     BuildError,
     ConfigError,
@@ -31,8 +30,10 @@ from .errors import (
 )
 from .report import BuildReport, FileResult
 
-# Imported on first use: a cron run that builds needs neither the renderers nor the read side.
-_LAZY = {"Article": "records", "head_html": "render.meta", "share_payload": "render.meta",
+# Imported on first use: a cron run that builds needs neither the renderers nor the read side,
+# and one with nothing to do not even the config's YAML (noop.py).
+_LAZY = {"Config": "config", "load_config": "config", "Article": "records",
+         "head_html": "render.meta", "share_payload": "render.meta",
          "write_preview": "preview", "check_folder": "check", "Status": "query",
          "find_article": "query", "load_articles": "query", "newest_articles": "query",
          "share_view": "query", "status": "query", "init_site": "scaffold",

@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import clock
-from .config import Config
 from .errors import BuildError, NothingPublishable, RejectedRecords, SourceError, StoreError
-from .ingest import ingest
 from .network import Network
 from .outputs import Stage, publish_articles, publish_feeds, publish_planned, publish_sitemaps
 from .plan import Plan, Scope, plan, scope
@@ -36,6 +34,8 @@ from .store import Rejection, Store
 
 if TYPE_CHECKING:
     import requests
+
+    from .config import Config
 
 class _Run(NamedTuple):
     """One run's settings and handles, passed from stage to stage."""
@@ -116,6 +116,8 @@ def _ingest(run: _Run, changes: Sequence[Changes], sources: Sequence[Source]) ->
     :raises BuildError: --strict and a record was rejected, or no record could be published.
     :raises SourceError: a file cannot be read.
     """
+    from .ingest import ingest
+
     store = run.store
     ingested = ingest(run.config, store, changes,
                       lambda done: run.progress("records", done, None), network=run.network)
@@ -170,10 +172,12 @@ def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: S
     re-scrapes owed) and commit the index: only now, so that a run that died before this is
     done again by the next."""
     from .kinds import key
+    from .noop import FILES_SOURCES, files_sources
 
     store = run.store
     for name, digest in stale.fingerprints.items():
         store.put(key(name), digest)
+    store.put(FILES_SOURCES, files_sources(run.config))
     if report.written_count or report.removed:
         store.put("last_change", clock.stamp())
     store.add_pings((hub, run.config.site.feeds_url + result.path)

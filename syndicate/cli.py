@@ -14,14 +14,15 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .build import build
-from .config import load_config
 from .errors import EXIT_FAILED, EXIT_OK, SyndicateError, UsageError, rejection_lines
 from .progress import Progress
 from .report import BuildReport, FileResult
+
+if TYPE_CHECKING:
+    from .config import Config
 
 DEFAULT_CONFIG = "config/site.yaml"
 SHARE_FORMATS = ("json", "head", "buttons")
@@ -109,6 +110,13 @@ def _site_options(command: argparse.ArgumentParser, *, output: bool) -> None:
                              help="the output folder instead of the config's output.dir")
 
 
+def load_config(path: str) -> Config:
+    """config.load_config, imported on first use: a build with nothing to do reads no YAML."""
+    from .config import load_config as load
+
+    return load(path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)
@@ -138,6 +146,18 @@ def _build(args: argparse.Namespace) -> int:
 
     Example (crontab): */5 * * * * syndicate build -q --config /srv/site/site.yaml
     """
+    from .noop import build_if_unchanged, remember
+
+    # --full and --output ask for another run than the last; --strict and --allow-shrink
+    # change nothing when nothing changed
+    quick = not (args.full or args.output)
+    report = build_if_unchanged(Path(args.config)) if quick else None
+    if report is not None:  # the config and every record file as the last run left them
+        if args.verbose:
+            _print_summary(report)
+        return report.exit_code
+    from .build import build
+
     config = load_config(args.config)
     progress = Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     try:
@@ -147,6 +167,8 @@ def _build(args: argparse.Namespace) -> int:
     finally:
         if progress:
             progress.close()
+    if args.output is None:
+        remember(config)
     _print_rejected(report.rejected)
     if not args.quiet:
         for warning in report.warnings:

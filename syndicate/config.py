@@ -27,6 +27,7 @@ from . import config_keys as parse
 from .config_keys import absent, fill, found, key, section
 from .errors import ConfigError
 from .sources import REGISTRY, readers
+from .sources.listing import is_glob
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SOURCE_FORMATS = ("auto", "yaml", "json", "jsonl")
@@ -470,10 +471,6 @@ def _readable(checker: _Checker, path: tuple[Any, ...], target: Path) -> Path | 
         checker.problem(path, f"{expected}, found {target} (permission denied)")
         return None
     return target
-
-
-def is_glob(path: Path) -> bool:
-    return any(char in str(path) for char in "*?[")
 
 
 def reference() -> str:

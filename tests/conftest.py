@@ -116,3 +116,11 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
         return Run(code, captured.out, captured.err)
 
     return call
+
+
+@pytest.fixture(autouse=True)
+def _cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The no-op path's state files (noop.py) go to the test's own folder, never ~/.cache."""
+    cache = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache

@@ -8,25 +8,23 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import yaml
 
-from ..config import Source, is_glob
+from ..config import Source
 from ..errors import SourceError
 from ..store import Stat
 from . import Batch, Changes, Raw
+from .listing import FORMATS_BY_SUFFIX, file_stats
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..network import Network
     from ..store import Store
 
-FORMATS_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json",
-                     ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
 class _RecordLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -72,31 +70,8 @@ class Files:
             gone=sorted(set(known) - set(stats)), save=save)
 
     def _stats(self) -> dict[str, Stat]:
-        found = {}
-        for path in list_files(self.spec):
-            try:
-                info = os.stat(path)
-            except FileNotFoundError:
-                continue  # removed between listing and stat: gone, like a file never listed
-            found[str(path)] = Stat(info.st_size, info.st_mtime_ns, info.st_ino)
-        return found
-
-
-def list_files(source: Source) -> list[Path]:
-    """The record files a source names, sorted: the file itself, every record file of a folder
-    (by suffix, not descending into subfolders, skipping hidden files), or a glob's matches."""
-    path = source.path
-    if is_glob(path):
-        anchor = Path(path.anchor or ".")
-        matches = anchor.glob(str(path.relative_to(anchor))) if path.is_absolute() else Path(
-            ".").glob(str(path))
-        return sorted(p for p in matches if p.is_file() and not p.name.startswith("."))
-    if path.is_dir():
-        with os.scandir(path) as entries:  # d_type tells files apart: no stat per entry
-            return sorted(Path(entry.path) for entry in entries
-                          if not entry.name.startswith(".") and entry.is_file()
-                          and os.path.splitext(entry.name)[1].lower() in FORMATS_BY_SUFFIX)
-    return [path]
+        assert self.spec.path is not None
+        return file_stats(self.spec.path)
 
 
 def read_file(path: Path, source: Source) -> list[Raw]:
