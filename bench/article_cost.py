@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -36,16 +37,29 @@ def load(config_path: Path, count: int) -> tuple[object, list[object]]:
 def render(config: object, articles: list[object]) -> int:
     """Every article's two files as publish_articles renders them; their total size."""
     from syndicate.records import safe_name
-    from syndicate.render.meta import head_html, share_payload
-    from syndicate.report import compact_json
 
+    files = _renderer()
     size = 0
     for article in articles:
         name = f"articles/{safe_name(article.id)}"  # type: ignore[attr-defined]
-        data = compact_json(share_payload(article, config, []))  # type: ignore[arg-type]
-        head = head_html(article, config, []).encode("utf-8")  # type: ignore[arg-type]
+        data, head = files(article, config, [])
         size += len(name) + len(data) + len(head)
     return size
+
+
+def _renderer() -> Callable[[object, object, list[object]], tuple[bytes, bytes]]:
+    """render.meta.article_files, or what publish_articles called before it existed (the
+    code of an older tree: the same bytes)."""
+    try:
+        from syndicate.render.meta import article_files  # type: ignore[attr-defined]
+    except ImportError:
+        from syndicate.render.meta import head_html, share_payload
+        from syndicate.report import compact_json
+
+        def article_files(article, config, related):  # type: ignore[no-untyped-def]
+            return (compact_json(share_payload(article, config, related)),
+                    head_html(article, config, related).encode("utf-8"))
+    return article_files  # type: ignore[no-any-return]
 
 
 def main() -> None:

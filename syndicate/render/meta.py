@@ -11,7 +11,7 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..config import Config
 from ..dates import rfc3339
@@ -169,13 +169,25 @@ def spec_links(spec: FeedSpec, config: Config) -> list[tuple[str, str, str]]:
 
 def script_json(value: object) -> str:
     """JSON that is safe inside <script>: no <, > or & that HTML could read as markup."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _script_safe(_compact(value))
+
+
+def _compact(value: object) -> str:
+    """JSON as compact_json writes it (one line, UTF-8 as is), without the newline."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _script_safe(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_NEEDS_ESCAPE = re.compile("[&<>\"']")
 
 
 def attr(value: str) -> str:
     """A value as it stands in a double-quoted attribute: HTML-escaped once."""
-    return html.escape(value, quote=True)
+    # Most values hold nothing to escape; looking costs a fifth of html.escape's five replaces.
+    return html.escape(value, quote=True) if _NEEDS_ESCAPE.search(value) else value
 
 
 def meta_lines(properties: Sequence[tuple[str, str]], names: Sequence[tuple[str, str]]
@@ -196,25 +208,8 @@ def head_html(article: Article, config: Config, related: Sequence[Article] = ())
 
     :param related: its related articles, resolved (query.related_articles), for the JSON-LD.
     """
-
-    lines = [f'<meta name="robots" content="{attr(ROBOTS)}">'] if config.share.robots else []
-    lines.append(f'<link rel="canonical" href="{attr(article.url)}">')
-    lines += meta_lines(open_graph(article, config), twitter_card(article, config))
-    lines += alternate_lines(feed_links(article, config))
-    lines.append('<script type="application/ld+json">'
-                 f"{script_json(json_ld(article, config, related))}</script>")
-    return "\n".join(lines) + "\n"
-
-
-def _grouped(pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    """Properties as a mapping; the ones that may repeat hold lists."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in _REPEATED:
-            out.setdefault(key, []).append(value)
-        else:
-            out[key] = value
-    return out
+    parts = _Parts.of(article, config, related)
+    return _head(article, config, parts, _compact(parts.json_ld))
 
 
 def share_payload(article: Article, config: Config,
@@ -223,8 +218,73 @@ def share_payload(article: Article, config: Config,
 
     :param related: its related articles, resolved (query.related_articles).
     """
-    links: ShareLinks = share_links(article, config)
-    tweet = links.tweet
+    parts = _Parts.of(article, config, related)
+    return {**_payload_before(article, parts), "json_ld": parts.json_ld,
+            **_payload_after(parts, related)}
+
+
+def article_files(article: Article, config: Config, related: Sequence[Article] = ()
+                  ) -> tuple[bytes, bytes]:
+    """The article's two files: the share payload as compact JSON (report.compact_json's
+    bytes) and the head fragment as UTF-8. The same bytes as compact_json(share_payload(...))
+    and head_html(...), each piece computed once: the build writes these for every article.
+
+    :param related: its related articles, resolved (query.related_articles).
+    """
+    parts = _Parts.of(article, config, related)
+    ld = _compact(parts.json_ld)
+    # The JSON-LD is encoded once and stands in both files: a dict's compact JSON is its
+    # members' JSON joined by commas, so the payload is spliced around it.
+    before = _compact(_payload_before(article, parts))
+    after = _compact(_payload_after(parts, related))
+    payload = f'{before[:-1]},"json_ld":{ld},{after[1:]}\n'
+    return payload.encode("utf-8"), _head(article, config, parts, ld).encode("utf-8")
+
+
+class _Parts(NamedTuple):
+    """What both files of an article are made of, computed once for the two."""
+
+    links: ShareLinks
+    open_graph: list[tuple[str, str]]
+    twitter: list[tuple[str, str]]
+    json_ld: dict[str, Any]
+
+    @classmethod
+    def of(cls, article: Article, config: Config, related: Sequence[Article]) -> _Parts:
+        return cls(share_links(article, config), open_graph(article, config),
+                   twitter_card(article, config), json_ld(article, config, related))
+
+
+def _head(article: Article, config: Config, parts: _Parts, ld: str) -> str:
+    lines = [f'<meta name="robots" content="{attr(ROBOTS)}">'] if config.share.robots else []
+    lines.append(f'<link rel="canonical" href="{attr(article.url)}">')
+    lines += meta_lines(parts.open_graph, parts.twitter)
+    lines.append(_alternates(config, article))
+    lines.append(f'<script type="application/ld+json">{_script_safe(ld)}</script>')
+    return "\n".join(lines) + "\n"
+
+
+def _alternates(config: Config, article: Article) -> str:
+    """The feed autodiscovery lines of the article: the same for every article of its
+    category, so made once per config and category."""
+    known = _ALTERNATES.get(id(config))
+    if known is None or known[0] is not config:  # an id is reused once its config is gone
+        if len(_ALTERNATES) >= 8:
+            _ALTERNATES.clear()
+        known = _ALTERNATES[id(config)] = (config, {})
+    lines = known[1].get(article.category)
+    if lines is None:
+        lines = known[1][article.category] = "\n".join(alternate_lines(feed_links(article,
+                                                                                  config)))
+    return lines
+
+
+_ALTERNATES: dict[int, tuple[Config, dict[str, str]]] = {}
+
+
+def _payload_before(article: Article, parts: _Parts) -> dict[str, Any]:
+    """The share payload's members before its JSON-LD."""
+    links, tweet = parts.links, parts.links.tweet
     return {
         "id": article.id,
         "url": article.url,
@@ -236,10 +296,26 @@ def share_payload(article: Article, config: Config,
                   "via": tweet.via, "tweet": tweet.composed,
                   "weighted_length": tweet.weighted_length},
         },
-        "open_graph": _grouped(open_graph(article, config)),
-        "twitter": _grouped(twitter_card(article, config)),
-        "json_ld": json_ld(article, config, related),
+        "open_graph": _grouped(parts.open_graph),
+        "twitter": _grouped(parts.twitter),
+    }
+
+
+def _payload_after(parts: _Parts, related: Sequence[Article]) -> dict[str, Any]:
+    """The share payload's members after its JSON-LD."""
+    return {
         "related": [{"id": other.id, "url": other.url, "title": other.title}
                     for other in related],
-        "buttons_html": buttons_html(links),
+        "buttons_html": buttons_html(parts.links),
     }
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Properties as a mapping; the ones that may repeat hold lists."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in _REPEATED:
+            out.setdefault(key, []).append(value)
+        else:
+            out[key] = value
+    return out
