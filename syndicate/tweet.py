@@ -141,6 +141,7 @@ def _options(config: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4096)  # a site's tags repeat from article to article
 def hashtag(tag: str) -> str | None:
     """A tag as a hashtag Twitter reads whole: spaces and punctuation removed; None when nothing
     is left or only digits are (Twitter does not link an all-digit hashtag)."""
