@@ -12,9 +12,16 @@ measures, in one run, wall time and peak RSS of each step as a separate process:
   (e) one new one article appended to today's file
   (f) 100 mod 100 articles of the newest files modified
   (g) import  python -c "import feedgen.feed, dateutil.parser, yaml, requests"
-The table (median of --repeat runs, ratios to (a) and (b)) is printed and written to
-bench/RESULTS.md with a description of the machine. Not a test: timings on a shared machine are
-compared side by side in one run, never against fixed numbers.
+  (h) output floor  bench/output_floor.py: two files per article (1.6 and 2.6 KB) through a
+                    temporary file and a rename, one syncfs at the end
+  (i) full    syndicate build --full, nothing changed in the bytes
+      read back  bench/output_floor.py read: every output file read once (the floor of (i))
+  (j) config: feeds  output.items_per_feed changed, then a build
+  (k) config: share  share.utm_campaign changed, then a build
+The table (median of --repeat runs, ratios to (a) and (b), and each target of issue 14 as a
+ratio: the first build against (b) + (h), --full against (b) + read back, the no-op against
+(g)) is printed and written to bench/RESULTS.md with a description of the machine. Not a test:
+timings on a shared machine are compared side by side in one run, never against fixed numbers.
 """
 
 from __future__ import annotations
@@ -40,7 +47,13 @@ sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402  (bench/corpus.py, beside this file)
 
 PYTHON = sys.executable
-STEPS = ("naive", "floor", "first", "no-op", "one new", "100 mod", "import")
+STEPS = ("naive", "floor", "output floor", "first", "full", "read back", "no-op", "one new",
+         "100 mod", "config: feeds", "config: share", "import")
+# step -> (what it is measured against, the steps that make that, the most that meets issue
+# 14's target): a ratio in one run, never a fixed number of seconds
+TARGETS = {"first": ("floor + output floor", ("floor", "output floor"), 2.5),
+           "full": ("floor + read back", ("floor", "read back"), 1.5),
+           "no-op": ("import", ("import",), 0.35)}
 
 
 @dataclass
@@ -81,17 +94,32 @@ def prepare(count: int, data: Path) -> Path:
     return folder
 
 
-def syndicate(folder: Path) -> list[str]:
-    return [PYTHON, "-m", "syndicate.cli", "build", "-q", "--config", str(folder / "site.yaml")]
+def syndicate(folder: Path, *options: str) -> list[str]:
+    return [PYTHON, "-m", "syndicate.cli", "build", "-q", *options, "--config",
+            str(folder / "site.yaml")]
 
 
 def fresh(folder: Path) -> None:
     """Remove syndicate's output and index, and undo the edits of earlier steps."""
     shutil.rmtree(folder / "feeds", ignore_errors=True)
+    shutil.rmtree(folder / "floor-out", ignore_errors=True)
     for index in folder.glob("feeds.index.sqlite*"):
         index.unlink()
-    for path in (folder / "records").glob("*.jsonl.orig"):
-        path.replace(path.with_suffix(""))
+    for path in (*(folder / "records").glob("*.jsonl.orig"), folder / "site.yaml.orig"):
+        if path.exists():
+            path.replace(path.with_suffix(""))
+
+
+def change_config(folder: Path, section: str, key: str, value: str) -> None:
+    """Set `key: value` in a section of the corpus's site.yaml (as bench/corpus.py writes it:
+    each section's keys two spaces in, one per line), keeping the original to restore."""
+    path = folder / "site.yaml"
+    _keep_original(path)
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+             if not line.startswith(f"  {key}:")]
+    at = lines.index(f"{section}:") + 1
+    lines.insert(at, f"  {key}: {value}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def append_one(folder: Path, count: int, number: int) -> None:
@@ -149,7 +177,17 @@ def run_size(count: int, repeat: int, data: Path,
         samples["naive"].append(measure([PYTHON, str(HERE / "naive.py"), str(records),
                                          str(naive_out)]))
         shutil.rmtree(naive_out, ignore_errors=True)
+        # on the disk of the build's output, into a folder as big as its articles/ folder
+        samples["output floor"].append(measure([PYTHON, str(HERE / "output_floor.py"), "write",
+                                                str(count), str(folder / "floor-out")]))
+        shutil.rmtree(folder / "floor-out", ignore_errors=True)
         samples["first"].append(measure(syndicate(folder)))
+        samples["full"].append(measure(syndicate(folder, "--full")))
+        samples["read back"].append(measure([PYTHON, str(HERE / "output_floor.py"), "read",
+                                             str(folder / "feeds")]))
+        # every article file changes: as dear as the first build, so once per full round
+        change_config(folder, "share", "utm_campaign", f"share-{round_ + 1}")
+        samples["config: share"].append(measure(syndicate(folder)))
         _incremental_steps(folder, count, round_, samples)
         after_round(samples)  # a long run that is stopped keeps the rounds it finished
     fresh(folder)
@@ -163,18 +201,43 @@ def _incremental_steps(folder: Path, count: int, round_: int,
     samples["one new"].append(measure(syndicate(folder)))
     modify_hundred(folder, count, round_)
     samples["100 mod"].append(measure(syndicate(folder)))
+    # feeds only: the default is 50, and every round a number the index has not seen
+    change_config(folder, "output", "items_per_feed", str(60 + round_))
+    samples["config: feeds"].append(measure(syndicate(folder)))
 
 
 def table(results: dict[int, dict[str, list[Sample]]]) -> str:
-    lines = ["| articles | step | wall (s) | peak RSS (MB) | × naive | × floor |",
-             "| ---: | --- | ---: | ---: | ---: | ---: |"]
+    lines = ["| articles | step | wall (s) | peak RSS (MB) | × naive | × floor | target |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | --- |"]
     for count, samples in results.items():
-        wall = {step: statistics.median(s.wall for s in runs) for step, runs in samples.items()}
-        rss = {step: statistics.median(s.rss for s in runs) for step, runs in samples.items()}
+        wall = {step: statistics.median(s.wall for s in runs)
+                for step, runs in samples.items() if runs}
+        rss = {step: statistics.median(s.rss for s in runs)
+               for step, runs in samples.items() if runs}
         for step in STEPS:
+            if step not in wall:  # a run stopped before this step
+                continue
             lines.append(f"| {label(count)} | {step} | {wall[step]:.3f} | {rss[step]:.0f} | "
-                         f"{wall[step] / wall['naive']:.3f} | {wall[step] / wall['floor']:.2f} |")
+                         f"{_ratio(wall[step], wall.get('naive'), 3)} | "
+                         f"{_ratio(wall[step], wall.get('floor'), 2)} | "
+                         f"{target(step, wall)} |")
     return "\n".join(lines)
+
+
+def _ratio(value: float, base: float | None, digits: int) -> str:
+    return f"{value / base:.{digits}f}" if base else "–"
+
+
+def target(step: str, wall: dict[str, float]) -> str:
+    """The step's time as a ratio to what issue 14 measures it against, and whether that
+    meets the target; empty for a step without such a target."""
+    if step not in TARGETS:
+        return ""
+    name, parts, most = TARGETS[step]
+    if not all(part in wall for part in parts):
+        return ""
+    ratio = wall[step] / sum(wall[part] for part in parts)
+    return f"{ratio:.2f} × ({name}), target ≤ {most}: {'met' if ratio <= most else 'missed'}"
 
 
 def machine() -> str:

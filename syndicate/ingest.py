@@ -5,9 +5,10 @@ a record whose raw hash is already stored is not normalized again.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from .store import NewRecord, Rejection, Store, instant
 
 if TYPE_CHECKING:
     from .network import Network
-    from .records import Article
+    from .records import Article, Origin
     from .sources import Changes, Raw
 
 
@@ -31,6 +32,7 @@ class Ingested:
 
 
 Fill = Callable[[list["Article"]], list["Article"]]  # completes articles (image facts)
+CHUNK = 500  # records normalized and stored at a time
 
 
 def ingest(config: Config, store: Store, changes: Sequence[Changes],
@@ -66,34 +68,55 @@ def _image_filler(config: Config, store: Store, network: Network) -> Fill:
     return fill
 
 
-def _ingest_records(config: Config, store: Store, key: str, raws: list[Raw], result: Ingested,
-                    tick: Callable[[int], None], fill: Fill | None,
+def _ingest_records(config: Config, store: Store, key: str, raws: Iterable[Raw],
+                    result: Ingested, tick: Callable[[int], None], fill: Fill | None,
                     versions: dict[int, str] | None = None) -> None:
     """Store the records of one file (all of them: `versions` None) or of some positions of a
-    network source (`versions`: position -> version), normalizing only what is new."""
-    from .records import article_to_json, normalize, safe_name
+    network source (`versions`: position -> version), normalizing only what is new.
+
+    The records are taken CHUNK at a time and stored as they come: a source that streams them
+    (a JSON Lines file) is held a chunk at a time, however long it is."""
+    from .records import normalize
 
     positions = None if versions is None else sorted(versions)
     stored: dict[str, list] = defaultdict(list)
     for record in store.records_of(key, positions):
         stored[record.hash].append(record)
-    fresh, moves, moved, rejections = [], [], [], []
-    for raw, origin in raws:
-        result.records_read += 1
-        digest = record_hash(raw)
-        if stored.get(digest):
-            kept = stored[digest].pop()
-            if kept.position != origin.index:  # a tie between duplicates goes by position
-                moves.append((kept.rowid, origin.index))
-                moved.append(kept.id)
-            continue
-        try:
-            fresh.append((origin, digest, normalize(raw, config, origin)))
-        except RecordError as error:
-            result.rejected.append(error)
-            rejections.append(Rejection(key, origin.index, origin.line, error.record_id,
-                                        error.field, error.reason, origin.item))
-        tick(result.records_read)
+    moves: list[tuple[int, int]] = []
+    moved: list[str] = []
+    rejections: list[Rejection] = []
+    records = iter(raws)
+    while chunk := list(itertools.islice(records, CHUNK)):
+        fresh = []
+        for raw, origin in chunk:
+            result.records_read += 1
+            digest = record_hash(raw)
+            if stored.get(digest):
+                kept = stored[digest].pop()
+                if kept.position != origin.index:  # a tie between duplicates goes by position
+                    moves.append((kept.rowid, origin.index))
+                    moved.append(kept.id)
+                continue
+            try:
+                fresh.append((origin, digest, normalize(raw, config, origin)))
+            except RecordError as error:
+                result.rejected.append(error)
+                rejections.append(Rejection(key, origin.index, origin.line, error.record_id,
+                                            error.field, error.reason, origin.item))
+            tick(result.records_read)
+        _store_fresh(store, key, fresh, fill, versions)
+    leftovers = [record for records in stored.values() for record in records]
+    store.delete_records(record.rowid for record in leftovers)
+    store.touch([record.id for record in leftovers] + moved)
+    store.move_records(moves)
+    store.set_rejected(key, rejections, positions)
+
+
+def _store_fresh(store: Store, key: str, fresh: list[tuple[Origin, str, Article]],
+                 fill: Fill | None, versions: dict[int, str] | None) -> None:
+    """Add the records normalized from one chunk, touching their ids."""
+    from .records import article_to_json, safe_name
+
     articles = [article for _, _, article in fresh]
     if fill is not None and articles:
         articles = fill(articles)
@@ -101,12 +124,8 @@ def _ingest_records(config: Config, store: Store, key: str, raws: list[Raw], res
                       article.category, instant(article.published), safe_name(article.id),
                       article_to_json(article), versions.get(origin.index) if versions else None)
             for (origin, digest, _), article in zip(fresh, articles, strict=True)]
-    leftovers = [record for records in stored.values() for record in records]
-    store.delete_records(record.rowid for record in leftovers)
     store.add_records(key, rows)
-    store.touch([record.id for record in leftovers] + [row.id for row in rows] + moved)
-    store.move_records(moves)
-    store.set_rejected(key, rejections, positions)
+    store.touch([row.id for row in rows])
 
 
 def record_hash(raw: object) -> str:

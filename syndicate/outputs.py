@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .plan import SITEMAP_INDEX, SITEMAPS, FeedPlan, OutputPlan, page_path
 from .publish import Publisher
-from .report import BuildReport, FileResult, ProgressFn, compact_json
+from .report import BuildReport, FileResult, ProgressFn
 from .store import Store
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn) -> No
     on every run; and at most `lines` of them, with how many more."""
     from .query import related_articles, stream
     from .records import safe_name
-    from .render.meta import discover_warning, head_html, share_payload
+    from .render.meta import article_files, discover_warning
 
     store, config, lines = stage.store, stage.config, 20
     discover: list[str] = []
@@ -114,8 +114,8 @@ def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn) -> No
         name = f"{ARTICLES}/{safe_name(article.id)}"
         related = related_articles(store, article, config.share.related)
         written = False
-        for path, data in ((f"{name}.json", compact_json(share_payload(article, config, related))),
-                           (f"{name}.html", head_html(article, config, related).encode("utf-8"))):
+        payload, head = article_files(article, config, related)
+        for path, data in ((f"{name}.json", payload), (f"{name}.html", head)):
             result = FileResult(path, stage.publisher.write(path, data))
             stage.report.record(result, keep=False)
             written = written or result.written

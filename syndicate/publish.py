@@ -38,8 +38,9 @@ def inside(root: Path, relative: str) -> Path:
     The check is on the words of the path (absolute, `..`, NUL), not on the disk: resolving
     every path costs a syscall per component and the names come from records.safe_name anyway.
     """
-    parts = PurePosixPath(relative).parts
-    if not parts or PurePosixPath(relative).is_absolute() or ".." in parts or "\0" in relative:
+    path = PurePosixPath(relative)  # made once: two files per article come through here
+    parts = path.parts
+    if not parts or path.is_absolute() or ".." in parts or "\0" in relative:
         raise PublishError(f"refusing to write {relative!r}: it is outside {root}")
     return root.joinpath(*parts)
 

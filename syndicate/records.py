@@ -35,6 +35,7 @@ _NAME_MAX = 150  # characters of a file name before its hash
 FIELD_MAX = {"url": 2_048, "title": 1_000, "category": 200, "summary": 10_000,
              "content_html": 2_000_000, "tags": 200, "author": 200, "image.url": 2_048,
              "image.alt": 1_000, "related": 2_048}
+_TAG_SEPARATORS = re.compile(r"[,，、]")  # in tags given as one string
 RELATED_MAX = 50  # entries of `related` kept: a page shows a handful, and more is an export bug
 
 
@@ -266,7 +267,7 @@ def _names(value: object, fail: _Fail, field: str) -> tuple[str, ...]:
     if _is_blank(value):
         return ()
     if isinstance(value, str):
-        items: list[object] = re.split(r"[,，、]", value) if field == "tags" else [value]
+        items: list[object] = _TAG_SEPARATORS.split(value) if field == "tags" else [value]
     elif isinstance(value, list):
         items = [item.get("name") if isinstance(item, Mapping) else item for item in value]
     elif isinstance(value, Mapping) and field == "author":

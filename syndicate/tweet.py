@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .text import ELLIPSIS, clip
@@ -40,7 +40,24 @@ def weighted_length(text: str, config: Mapping[str, Any] | None = None) -> int:
         quick = _plain_length(text)
         if quick is not None:
             return quick
+        if " " in text:
+            first, *words = text.split(" ")
+            return _piece_length(first) + sum(_piece_length(" " + word) for word in words)
     return parse_tweet(text, config).weighted_length
+
+
+@lru_cache(maxsize=4096)
+def _piece_length(piece: str) -> int:
+    """The weight of one word of a tweet, with the space before it unless it is the first.
+
+    twitter-text's weight adds up across spaces: no URL and no emoji sequence holds one, and
+    NFC never composes across one. A URL may start differently at the start of the text than
+    after a space ("énchn.example.com" is a URL from its second letter there, whole after a
+    space), so each word is weighed with what stands before it. A tweet that needs the library
+    is thus weighed word by word, and the words that repeat (an emoji, a hashtag, "via") once;
+    the URL, the longest word, takes the fast path."""
+    quick = _plain_length(piece)
+    return quick if quick is not None else parse_tweet(piece).weighted_length
 
 
 # The fast exact path. twitter-text weighs text outside URLs code point by code point, and an
@@ -50,13 +67,15 @@ def weighted_length(text: str, config: Mapping[str, Any] | None = None) -> int:
 # could start a URL without a scheme. Text free of those, whose URLs are plain http(s) URLs of a
 # host the library takes as one URL, weighs exactly 23 per URL plus each code point's weight.
 # Anything else goes to the library; tests/test_tweet.py checks that both paths agree.
+# A dot followed by a digit ("長照3.0") starts no URL: every top-level domain twitter-text knows
+# starts with a letter.
 # twitter-text ends a URL's path and query only on some characters (validUrlPathEndingChars,
 # validUrlQueryEndingChars): "https://host/a%" or "…/a~" is a URL and one more character.
 _PLAIN_URL = re.compile(r"(?<!\S)https?://([a-z0-9-]+(?:\.[a-z0-9-]+)+)"
                         r"(?:/(?:[A-Za-z0-9_~%/-]*[A-Za-z0-9_/-])?)?"
                         r"(?:\?(?:[A-Za-z0-9_~%&=-]*[A-Za-z0-9_&=-])?)?(?!\S)")
 _NOT_PLAIN = re.compile(
-    r"[\x00-\x1f\x7f-\x9f.\u00a9\u00ae\u200b-\u200f\u2028-\u202f\u2060-\u206f\u20e3"
+    r"\.(?![0-9])|[\x00-\x1f\x7f-\x9f\u00a9\u00ae\u200b-\u200f\u2028-\u202f\u2060-\u206f\u20e3"
     r"\ufe00-\ufe0f\ufeff\ufff0-\uffff\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff"
     r"\U000e0000-\U000e007f]"
 )
@@ -122,6 +141,7 @@ def _options(config: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4096)  # a site's tags repeat from article to article
 def hashtag(tag: str) -> str | None:
     """A tag as a hashtag Twitter reads whole: spaces and punctuation removed; None when nothing
     is left or only digits are (Twitter does not link an all-digit hashtag)."""

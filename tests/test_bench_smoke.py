@@ -17,7 +17,8 @@ def test_the_benchmark_runs_end_to_end(tmp_path):
     rows = [line for line in results.read_text(encoding="utf-8").splitlines()
             if line.startswith("| 1k |")]
     steps = [row.split("|")[2].strip() for row in rows]
-    assert steps == ["naive", "floor", "first", "no-op", "one new", "100 mod", "import"]
+    assert steps == ["naive", "floor", "output floor", "first", "full", "read back", "no-op",
+                     "one new", "100 mod", "config: feeds", "config: share", "import"]
     for row in rows:
         wall, rss = (float(cell) for cell in row.split("|")[3:5])
         assert wall > 0 and rss > 0

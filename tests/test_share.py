@@ -303,3 +303,39 @@ def test_encode_equals_urllib_quote_for_any_text():
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
         assert encode(text) == quote(text, safe="")
+
+
+def test_the_build_writes_the_bytes_of_the_api_for_every_article(example):
+    # issue 14: the build renders both files from pieces computed once and the JSON-LD encoded
+    # once; the bytes stay those of compact_json(share_payload) and head_html.
+    from syndicate.render.meta import article_files
+    from syndicate.report import compact_json
+
+    config, output, articles = example
+    for number, article in enumerate(articles):
+        related = articles[number + 1:number + 3]
+        expected = (compact_json(syndicate.share_payload(article, config, related)),
+                    syndicate.head_html(article, config, related).encode("utf-8"))
+        assert article_files(article, config, related) == expected
+        if not related:  # as the build wrote them (the example's records name none)
+            name = output / "articles" / safe_name(article.id)
+            assert (name.with_suffix(".json").read_bytes(),
+                    name.with_suffix(".html").read_bytes()) == expected
+
+
+@pytest.mark.parametrize("url", [
+    "https://nchn.example.com/a/", "https://nchn.example.com", "https://nchn.example.com?",
+    "https://nchn.example.com/a?b=1", "https://nchn.example.com/a?b=1#c", "https://h.example/#",
+    "https://h.example/a#frag?x=1", "https://h.example/a?#", "https://h.example/a??x#y#z",
+    "http://h.example:8080/%E5%8D%93?q=%20#%E6%8F%86", "https://[::1]/a?b#c",
+])
+def test_utm_parameters_go_where_urllib_puts_them(url):
+    from urllib.parse import urlunsplit
+
+    from syndicate.render.share import query, with_utm
+
+    parts = urlsplit(url)
+    utm = query([("utm_source", "x"), ("utm_medium", "social"), ("utm_campaign", "春 節&")])
+    expected = urlunsplit(parts._replace(query=f"{parts.query}&{utm}" if parts.query else utm))
+    assert with_utm(url, "x", "春 節&") == expected
+    assert with_utm(url, "x", None) == url

@@ -167,3 +167,23 @@ def test_the_fast_weight_equals_twitter_text(seed):
                          ids=[f"{s}: {c['description']}" for s, v, c in CASES if v == "v3"])
 def test_conformance_through_the_default_path(section, config, case):
     assert weighted_length(case["text"]) == case["expected"]["weightedLength"]
+
+
+# Pieces that the word-by-word weighing and the dot-and-digit rule must weigh as the library
+# does (issue 14): a tweet that needs the library is weighed word by word between spaces.
+WORDS = ["長照3.0", "3.0", "v1.2.3", "a.3.com", "3.com", "x.3", "台灣.com", "example.台灣",
+         "nchn.example.com", "https://x.3", "https://nchn.example.com/a.3", ".5", "5.",
+         "🇹🇼", "👨‍👩‍👧‍👦", "1️⃣", "好消息🎉", "卓揆:臺日", "#燈會", "@nchn_news", "via", "",
+         "-nchn.example.com", "$nchn.example.com", "e\u0301", "\u0301", "\r\n", "…",
+         "https://nchn.example.com/2026/%E5%8D%93/?utm_source=x&utm_medium=social"]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_word_by_word_weight_equals_twitter_text(seed):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(60):
+        words = [rng.choice(WORDS) for _ in range(rng.randrange(1, 8))]
+        for text in (" ".join(words), "".join(words)):
+            assert weighted_length(text) == _library_length(text), repr(text)

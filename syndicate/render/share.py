@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from functools import lru_cache
 
 from ..config import Config
 from ..records import Article
@@ -42,9 +42,19 @@ def with_utm(url: str, network: str, campaign: str | None) -> str:
     query, its fragment kept; `url` itself when no campaign is configured."""
     if not campaign:
         return url
-    parts = urlsplit(url)
-    utm = query([("utm_source", network), ("utm_medium", "social"), ("utm_campaign", campaign)])
-    return urlunsplit(parts._replace(query=f"{parts.query}&{utm}" if parts.query else utm))
+    # What urlunsplit(urlsplit(url)) with the query extended gives for an absolute URL as
+    # records.normalize leaves it (scheme in lower case, no blanks), without splitting it all:
+    # the fragment starts at the first "#", the query at the first "?" before it.
+    rest, _, fragment = url.partition("#")
+    base, _, own = rest.partition("?")
+    utm = _utm(network, campaign)
+    shared = f"{base}?{own}&{utm}" if own else f"{base}?{utm}"
+    return f"{shared}#{fragment}" if fragment else shared
+
+
+@lru_cache(maxsize=64)
+def _utm(network: str, campaign: str) -> str:
+    return query([("utm_source", network), ("utm_medium", "social"), ("utm_campaign", campaign)])
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ so a files-only cron run never imports the WordPress source or requests.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 if TYPE_CHECKING:
@@ -55,7 +55,9 @@ class Batch(NamedTuple):
     posts a network source read, and those it no longer has)."""
 
     key: str
-    read: Callable[[], list[Raw]]  # called by ingest: a file is read only when it is ingested
+    # called by ingest: a file is read only when it is ingested, a record at a time if the
+    # source streams them (an iterator: a JSON Lines file) or all at once (a list)
+    read: Callable[[], Iterable[Raw]]
     versions: dict[int, str] | None = None  # position -> version of the records read
     removed: Sequence[int] = ()
 

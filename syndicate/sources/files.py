@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -74,20 +74,25 @@ class Files:
         return file_stats(self.spec.path)
 
 
-def read_file(path: Path, source: Source) -> list[Raw]:
+def read_file(path: Path, source: Source) -> Iterator[Raw]:
     """Every raw record of one file, with its origin, keys renamed by the source's `fields:`.
 
-    :raises SourceError: when the file cannot be read or does not parse.
+    JSON Lines stream: a line is read, decoded and parsed when its record is wanted, so a file
+    of any size holds one line at a time. A JSON array or a YAML file is parsed whole when the
+    first record is wanted (docs/records.md says why).
+
+    :raises SourceError: when the file cannot be read or does not parse (while iterating).
     """
     from ..records import rename_fields
 
     kind = source.format if source.format != "auto" else _guess_format(path)
-    text = _read_text(path)
-    reader = {"yaml": _yaml_records, "json": _json_records, "jsonl": _jsonl_records}[kind]
-    return [
-        (rename_fields(raw, source.fields) if isinstance(raw, dict) else raw, origin)
-        for raw, origin in reader(text, str(path))
-    ]
+    if kind == "jsonl":
+        records = _jsonl_records(_lines(path), str(path))
+    else:
+        reader = {"yaml": _yaml_records, "json": _json_records}[kind]
+        records = reader(_read_text(path), str(path))
+    for raw, origin in records:
+        yield (rename_fields(raw, source.fields) if isinstance(raw, dict) else raw), origin
 
 
 def _guess_format(path: Path) -> str:
@@ -103,13 +108,47 @@ def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise _unreadable(path, exc) from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SourceError(f"{path}:{line}: expected UTF-8 text, found the byte "
-                          f"0x{data[exc.start]:02x}; save the export as UTF-8") from exc
+        raise _not_utf8(path, line, data[exc.start]) from exc
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each line of a UTF-8 file, read one at a time. A line ends at
+    LF, CRLF or CR, as str.splitlines ends it; U+2028, U+2029 and U+0085, which JSON allows
+    raw inside a string, end none. A byte-order mark before the first line is dropped."""
+    number = 0
+    try:
+        with path.open("rb") as handle:
+            for data in handle:
+                number += 1
+                try:
+                    text = data.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError as exc:
+                    raise _not_utf8(path, number, data[exc.start]) from exc
+                text = text.removesuffix("\n").removesuffix("\r")
+                if "\r" in text:  # old Mac line ends: each CR ends a line
+                    first, *rest = text.split("\r")
+                    yield number, first
+                    for part in rest:
+                        number += 1
+                        yield number, part
+                else:
+                    yield number, text
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def _unreadable(path: Path, exc: OSError) -> SourceError:
+    return SourceError(f"{path}: cannot read: {exc.strerror or exc}")
+
+
+def _not_utf8(path: Path, line: int, byte: int) -> SourceError:
+    return SourceError(f"{path}:{line}: expected UTF-8 text, found the byte 0x{byte:02x}; "
+                       "save the export as UTF-8")
 
 
 def _yaml_records(text: str, label: str) -> Iterator[Raw]:
@@ -180,12 +219,12 @@ def _json_records(text: str, label: str) -> Iterator[Raw]:
         yield raw, Origin(label, index)
 
 
-def _jsonl_records(text: str, label: str) -> Iterator[Raw]:
+def _jsonl_records(lines: Iterable[tuple[int, str]], label: str) -> Iterator[Raw]:
     """One record per line; a line that is not JSON is rejected on its own, as a bad record."""
     from ..records import Origin, Unparsable
 
     index = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in lines:
         if not line.strip():
             continue
         origin = Origin(label, index, number)
@@ -198,4 +237,3 @@ def _jsonl_records(text: str, label: str) -> Iterator[Raw]:
         except RecursionError:
             yield Unparsable("expected one JSON object per line, found JSON nested too "
                              "deeply"), origin
-
