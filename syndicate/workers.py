@@ -16,6 +16,7 @@ read that worker's last answer.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -71,12 +72,17 @@ def rendering(function: Callable[[T], R], items: Iterable[T], *, jobs: int,
 class _Pool(Generic[T, R]):
     def __init__(self, function: Callable[[T], R], jobs: int) -> None:
         self.workers: list[_Worker] = []
+        # The objects of this process go to the collector's permanent generation while it forks:
+        # a worker's collections then never walk them, which would copy every page they sit on.
+        gc.freeze()
         try:
             for _ in range(jobs):
                 self.workers.append(_Worker(function))
         except BaseException:
             self.stop()
             raise
+        finally:
+            gc.unfreeze()
 
     def map(self, items: Iterable[T], size: int) -> Iterator[R]:
         chunks = _chunks(items, size)
