@@ -47,12 +47,13 @@ class _Run(NamedTuple):
     allow_shrink: bool
     progress: ProgressFn
     on_file: Callable[[FileResult], None] | None
+    jobs: int | None  # processes that render article files; None: output.jobs
 
 
 def build(config: Config, *, output: Path | None = None, strict: bool = False,
           full: bool = False, allow_shrink: bool = False, progress: ProgressFn | None = None,
           on_file: Callable[[FileResult], None] | None = None,
-          session: requests.Session | None = None) -> BuildReport:
+          session: requests.Session | None = None, jobs: int | None = None) -> BuildReport:
     """Read what changed in the sources, re-render what it touches, and publish it.
 
     :param config: the loaded site configuration (see `load_config`).
@@ -64,6 +65,8 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
     :param progress: called as (stage, done, total) during long stages.
     :param on_file: called with each file written or found unchanged, as it happens.
     :param session: the requests.Session for WordPress, images and WebSub (a test's, say).
+    :param jobs: how many processes render article files, instead of the config's
+        `output.jobs` (default: one per core).
     :raises BuildError: nothing was published (a source failed, --strict, no valid record, a
         feed would lose most of its items).
     :raises PublishError: the output folder cannot be written (LockBusy: another run holds it).
@@ -74,7 +77,7 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
     with hold_lock(config.output.dir):
         store = Store.open(config.output.index_path())
         run = _Run(config, store, Network(config, session), strict, allow_shrink,
-                   progress or (lambda stage, done, total: None), on_file)
+                   progress or (lambda stage, done, total: None), on_file, jobs)
         try:
             return _pipeline(run, scope(config, store, full=full))
         except SourceError as exc:  # a source is read before anything is published
@@ -154,7 +157,7 @@ def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
     try:
         stage = Stage(run.config, run.store, publisher, report)
         publish_feeds(stage, work.feeds)
-        publish_articles(stage, articles_all, run.progress)
+        publish_articles(stage, articles_all, run.progress, run.jobs or run.config.output.jobs)
         publish_sitemaps(stage, work.sitemaps)
         publish_planned(stage, work.partners)
         publish_planned(stage, work.pages)

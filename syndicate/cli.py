@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--allow-shrink", action="store_true",
                            help="publish feeds even when they lose more than half of their "
                                 "items")
+    build_cmd.add_argument("--jobs", metavar="N", type=_jobs,
+                           help="processes that render article files (default: the config's "
+                                "output.jobs, else one per core)")
     loudness = build_cmd.add_mutually_exclusive_group()
     loudness.add_argument("-v", "--verbose", action="store_true",
                           help="print a line per file: written or unchanged, and item counts")
@@ -117,6 +120,13 @@ def load_config(path: str) -> Config:
     return load(path)
 
 
+def _jobs(value: str) -> int:
+    """--jobs: a whole number from 1 to 256."""
+    if not value.isdigit() or not 1 <= int(value) <= 256:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 256, found {value!r}")
+    return int(value)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)
@@ -163,7 +173,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         report = build(config, output=args.output, strict=args.strict, full=args.full,
                        allow_shrink=args.allow_shrink, progress=progress,
-                       on_file=_print_file if args.verbose else None)
+                       on_file=_print_file if args.verbose else None, jobs=args.jobs)
     finally:
         if progress:
             progress.close()

@@ -140,6 +140,10 @@ class Output:
                       "each category: the page a person who opens the folder sees (docs/pages.md)."
                       " Off: no page is written, and those syndicate wrote are removed",
                       default=True)
+    jobs: int | None = key(parse.whole_number(1, 256), "processes that render the article files "
+                           "of a run that renders many (`--jobs` overrides it); the bytes are "
+                           "the same whatever the number", default=None,
+                           shown="the number of cores")
 
     def index_path(self) -> Path:
         """The SQLite index: `output.index`, or beside the output folder (never inside it, where

@@ -6,6 +6,7 @@ the index what each output now shows; build.py calls them in order inside one pu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -86,17 +87,20 @@ def publish_page(stage: Stage, plan: FeedPlan, items: Sequence[Article]) -> None
     stage.store.set_signature(path, plan.signature, len(items))
 
 
-def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn) -> None:
+def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn,
+                     jobs: int | None = None) -> None:
     """Write the files of every article that changed (of every article, for a full render) and
     remove those of articles no longer published. Ids stream from the index in chunks, so a
-    first build of a million articles holds a few hundred at a time.
+    first build of a million articles holds a few hundred at a time; `jobs` processes render
+    them (workers.rendering; None: one per core), and this one publishes them in the order of
+    the ids.
 
     An article whose lead image Google Discover would show small gets a warning line, when its
     files were written: a site with hundreds of them hears of each once, when it changes, not
     on every run; and at most `lines` of them, with how many more."""
     from .query import related_articles, stream
     from .records import safe_name
-    from .render.meta import article_files, discover_warning
+    from .workers import default_jobs, rendering
 
     store, config, lines = stage.store, stage.config, 20
     discover: list[str] = []
@@ -110,24 +114,47 @@ def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn) -> No
             name = f"{ARTICLES}/{safe_name(gone)}"
             stage.report.removed += [path for path in (f"{name}.html", f"{name}.json")
                                if stage.publisher.remove(path)]
-    for done, article in enumerate(stream(store, ids), start=1):
-        name = f"{ARTICLES}/{safe_name(article.id)}"
-        related = related_articles(store, article, config.share.related)
-        written = False
-        payload, head = article_files(article, config, related)
-        for path, data in ((f"{name}.json", payload), (f"{name}.html", head)):
-            result = FileResult(path, stage.publisher.write(path, data))
-            stage.report.record(result, keep=False)
-            written = written or result.written
-        warning = discover_warning(article, config) if written else None
-        if warning and len(discover) < lines:
-            discover.append(f"{name}: {warning}")
-        elif warning:
-            unlisted += 1
-        progress("articles", done, total)
+    work = ((article, related_articles(store, article, config.share.related))
+            for article in stream(store, ids))
+    render = functools.partial(article_files, config)
+    with rendering(render, work, jobs=jobs or default_jobs(), count=total) as rendered:
+        for done, files in enumerate(rendered, start=1):
+            written = False
+            for path, data in ((f"{files.name}.json", files.share),
+                               (f"{files.name}.html", files.head)):
+                result = FileResult(path, stage.publisher.write(path, data))
+                stage.report.record(result, keep=False)
+                written = written or result.written
+            if written and files.discover and len(discover) < lines:
+                discover.append(f"{files.name}: {files.discover}")
+            elif written and files.discover:
+                unlisted += 1
+            progress("articles", done, total)
     stage.report.warnings += discover + (
         [f"and {unlisted} more article(s) whose lead image Google Discover shows small "
          "(syndicate preview shows each)"] if unlisted else [])
+
+
+class ArticleFiles(NamedTuple):
+    """An article's two files, rendered, and its Google Discover warning."""
+
+    name: str  # articles/<safe name>, without the suffix
+    share: bytes  # .json: share links and metadata
+    head: bytes  # .html: the <head> fragment
+    discover: str | None
+
+
+def article_files(config: Config, job: tuple[Article, list[Article]]) -> ArticleFiles:
+    """Render one article's files from it and its related articles: pure, so that a worker
+    process can do it."""
+    from .records import safe_name
+    from .render.meta import article_files as render_files
+    from .render.meta import discover_warning
+
+    article, related = job
+    share, head = render_files(article, config, related)
+    return ArticleFiles(f"{ARTICLES}/{safe_name(article.id)}", share, head,
+                        discover_warning(article, config))
 
 
 def publish_sitemaps(stage: Stage, plan: OutputPlan) -> None:

@@ -161,6 +161,7 @@ def test_pending_pings_take_the_normal_path(folder_site, run, loads):
 def test_flags_that_ask_for_another_run_take_the_normal_path(folder_site, run, loads, flags):
     assert run("build", "--config", folder_site.config).code == 0
     loads.clear()
+    flags = [str(folder_site.folder / flag) if flag == "elsewhere" else flag for flag in flags]
     assert run("build", "--config", folder_site.config, *flags).code == 0
     assert loads == [str(folder_site.config)]
 

@@ -45,6 +45,7 @@ SYNDICATE = Path(sys.executable).with_name("syndicate")  # the console script of
 # and are more than one batch of renames (1,024 files): a kill can land between two batches.
 CORPUS_SIZE = 560
 CRASH_TRIALS = 50
+JOBS = ("--jobs", "2")  # every full render of the crash trials renders on two worker processes
 SEED = 20260204
 LOCK, MARKER, TEMP_PREFIX = ".syndicate.lock", ".syndicate-publishing", ".syndicate-tmp-"
 NOTHING_CHANGED = "nothing changed in the sources; nothing was read or written"
@@ -169,7 +170,7 @@ def test_a_build_killed_at_any_moment_leaves_each_file_old_or_new(
 
     def build(name: str) -> float:
         start = time.monotonic()
-        ran = syndicate_run("build", "-q", "--config", configs[name])
+        ran = syndicate_run("build", "-q", *JOBS, "--config", configs[name])
         assert (ran.code, ran.err) == (0, ""), ran
         return time.monotonic() - start
 
@@ -199,7 +200,8 @@ def test_a_build_killed_at_any_moment_leaves_each_file_old_or_new(
         target = "b" if current == "a" else "a"
         old, new = published(feeds), reference[target]
         delay = mean_run() * kill_point(trial, rng)
-        process = subprocess.Popen([str(SYNDICATE), "build", "-q", "--config", configs[target]],
+        process = subprocess.Popen([str(SYNDICATE), "build", "-q", *JOBS, "--config",
+                                    configs[target]],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    env=_env())
         try:
@@ -228,7 +230,7 @@ def test_a_build_killed_at_any_moment_leaves_each_file_old_or_new(
         temps_left += bool(temp_files(feeds))
 
         start = time.monotonic()
-        ran = syndicate_run("build", "-q", "--config", configs[target])
+        ran = syndicate_run("build", "-q", *JOBS, "--config", configs[target])
         if not finished:  # the killed run committed nothing: this one renders everything
             durations.append(time.monotonic() - start)
         assert (ran.code, ran.err) == (0, ""), f"{where}: the next run failed: {ran}"
@@ -326,6 +328,64 @@ def test_a_run_killed_holding_the_lock_never_blocks_the_next(corpus: Path,
     assert (ran.code, ran.err) == (0, ""), ran
     assert "rss.xml" in published(feeds)
     assert dotfiles(feeds) == [LOCK]
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` forked and has not reaped (Linux /proc)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
+    except FileNotFoundError:
+        return []
+    return [int(word) for word in text.split()]
+
+
+def gone(pid: int) -> bool:
+    """Whether `pid` has exited (a zombie has: it holds no file any more)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except FileNotFoundError:
+        return True
+    return stat.rpartition(")")[2].split()[0] in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_run_killed_while_its_workers_render_leaves_no_worker_and_no_lock(
+        corpus: Path, tmp_path: Path) -> None:
+    """--jobs 2 on 560 articles: the run forks two renderers. Killed (SIGKILL) while they
+    exist, it leaves them nothing to do but exit: they hold no lock and write no file, and the
+    next run builds the same bytes as a run with one process."""
+    one = tmp_path / "one"
+    shutil.copytree(corpus / "records", one / "records")
+    shutil.copy(corpus / "site.yaml", one / "site.yaml")
+    ran = syndicate_run("build", "-q", "--jobs", "1", "--config", one / "site.yaml")
+    assert (ran.code, ran.err) == (0, ""), ran
+    reference = published(one / "feeds")
+    shutil.copytree(corpus / "records", tmp_path / "records")
+    config = shutil.copy(corpus / "site.yaml", tmp_path / "site.yaml")
+    feeds = tmp_path / "feeds"
+    process = subprocess.Popen([str(SYNDICATE), "build", "-q", "--jobs", "2", "--config",
+                                str(config)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env=_env())
+    try:
+        while len(workers := children(process.pid)) < 2:  # bounded: the run ends
+            assert process.poll() is None, "the build ended before the test saw its workers"
+            time.sleep(0.005)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert not lock_held(feeds / LOCK), "a worker holds the lock of the run that forked it"
+    deadline = time.monotonic() + BOUND
+    while not all(gone(pid) for pid in workers):  # they read EOF and exit: not a timing test
+        assert time.monotonic() < deadline, f"workers {workers} outlived their run"
+        time.sleep(0.01)
+    torn = [path for path, data in published(feeds).items() if reference.get(path) != data]
+    assert not torn, f"files that are not the new ones: {torn}"
+
+    ran = syndicate_run("build", "-q", "--jobs", "2", "--config", config)
+    assert (ran.code, ran.err) == (0, ""), ran
+    assert dotfiles(feeds) == [LOCK]
+    assert published(feeds) == reference
 
 
 # --- environment faults ---
