@@ -8,7 +8,6 @@ process holds the lock, or is left behind, once the run is over.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CATEGORIES, Run, Site, record
+from conftest import CATEGORIES, Run, Site, lock_held, record
 
 from syndicate.cli import main
 from syndicate.render import meta
@@ -78,19 +77,6 @@ def renderers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], l
     return read
 
 
-def lock_held(feeds: Path) -> bool:
-    handle = os.open(feeds / LOCK, os.O_RDWR)
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(handle)
-
-
 def no_child_left() -> bool:
     try:
         os.waitpid(-1, os.WNOHANG)
@@ -111,7 +97,7 @@ def test_jobs_1_and_4_give_the_same_bytes_and_the_same_report(
         built[jobs] = run("build", "-v", "--jobs", jobs, "--config", made.config)
         assert built[jobs].code == 0, built[jobs]
         pids[jobs] = set(renderers())
-        assert not lock_held(made.feeds)
+        assert not lock_held(made.feeds / LOCK)
         assert no_child_left()
     assert pids["1"] == {os.getpid()}
     assert len(pids["4"]) == 4 and os.getpid() not in pids["4"], pids
@@ -186,7 +172,7 @@ def test_a_renderer_that_raises_fails_the_run_as_with_one_process(
     assert failed == Run(1, "", INTERNAL.format(id="a0450"))
     assert made.files() == before
     assert not temp_files(made.feeds)
-    assert not lock_held(made.feeds)
+    assert not lock_held(made.feeds / LOCK)
     assert no_child_left()
 
 
@@ -207,7 +193,7 @@ def test_a_renderer_that_dies_fails_the_run_and_the_next_run_does_the_work(
         "place keep their old bytes\n")
     assert made.files() == before
     assert not temp_files(made.feeds)
-    assert not lock_held(made.feeds)
+    assert not lock_held(made.feeds / LOCK)
     assert no_child_left()
 
     monkeypatch.undo()

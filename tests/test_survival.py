@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import errno
-import fcntl
 import os
 import random
 import re
@@ -35,7 +34,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CATEGORIES, ROOT, Site, record
+from conftest import CATEGORIES, ROOT, Site, lock_held, record
 
 import syndicate
 from syndicate import publish as publish_module
@@ -287,23 +286,6 @@ def test_four_runs_started_at_once_take_turns(tmp_path: Path) -> None:
     assert all(ran.out == NOTHING_CHANGED + "\n" and ran.err == "" for ran in others), runs
     assert published(feeds) == reference
     assert dotfiles(feeds) == [LOCK]
-
-
-def lock_held(lock: Path) -> bool:
-    """Whether some process holds the flock on `lock` (probed without waiting)."""
-    try:
-        handle = os.open(lock, os.O_RDWR)
-    except FileNotFoundError:
-        return False
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(handle)
 
 
 def test_a_run_killed_holding_the_lock_never_blocks_the_next(corpus: Path,
