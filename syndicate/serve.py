@@ -32,6 +32,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 from . import __version__
 from .errors import ServeError
+from .mediatypes import FEEDS_FOR_BROWSERS, content_type
 
 # The cron job publishes every five minutes: a reader or a cache is at most one run behind, and
 # after that a revalidation costs a 304 (the build leaves unchanged files, and so their ETags and
@@ -40,49 +41,10 @@ CACHE_CONTROL = "max-age=300"
 ALLOW = "GET, HEAD"
 IDLE_TIMEOUT = 30  # seconds a keep-alive connection may sit idle before its thread lets go
 
-# Names first, then extensions. Every one of these is text: it gets charset=utf-8 (syndicate
-# writes nothing else) and gzip.
-#
-# rss.xml and atom.xml go out as application/rss+xml and application/atom+xml, except to a
-# browser (an Accept that names text/html): Chromium shows a document of those two types as
-# plain text and never applies the <?xml-stylesheet?> (feed.xsl) the feeds carry, so a browser
-# gets application/xml, which it styles (Vary: Accept, and an ETag of its own).
-_BY_NAME = {
-    "rss.xml": "application/rss+xml",
-    "atom.xml": "application/atom+xml",
-    "feed.json": "application/feed+json",
-}
-_FEEDS_FOR_BROWSERS = "application/xml"
-_BY_SUFFIX = {
-    ".xml": "application/xml",
-    ".json": "application/json",
-    # text/xsl: the type the feeds' processing instruction names (type="text/xsl"). Chromium
-    # applies the stylesheet served as text/xsl, application/xslt+xml or application/xml alike;
-    # text/xsl is the one every browser that has XSLT has always taken.
-    ".xsl": "text/xsl",
-    ".opml": "text/x-opml",
-    ".html": "text/html",
-    ".css": "text/css",
-    ".txt": "text/plain",
-}
-_IMAGES = {
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-    ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml", ".ico": "image/x-icon",
-}
 _GZIP_LEVEL = 6
 _ETAG_CACHE_MAX = 10_000
 _ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 _CONTROL = str.maketrans({c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)})
-
-
-def content_type(name: str) -> tuple[str, bool]:
-    """The Content-Type for a file name, and whether it is text (charset, gzip)."""
-    if name in _BY_NAME:
-        return f"{_BY_NAME[name]}; charset=utf-8", True
-    suffix = os.path.splitext(name)[1].lower()
-    if suffix in _BY_SUFFIX:
-        return f"{_BY_SUFFIX[suffix]}; charset=utf-8", True
-    return _IMAGES.get(suffix, "application/octet-stream"), False
 
 
 def _is_browser(accept: list[str]) -> bool:
@@ -258,7 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
         if entity.content_type.startswith(("application/rss+xml", "application/atom+xml")):
             vary.append("Accept")
             if _is_browser(self.headers.get_all("Accept") or []):
-                entity = replace(entity, content_type=f"{_FEEDS_FOR_BROWSERS}; charset=utf-8")
+                entity = replace(entity, content_type=f"{FEEDS_FOR_BROWSERS}; charset=utf-8")
                 tag += "-view"
         headers = {"ETag": f'"{tag}"', "Cache-Control": entity.cache_control}
         if entity.mtime is not None:

@@ -1,0 +1,46 @@
+"""The Content-Type of each file the output folder holds, as `syndicate serve` sends it and the
+object-store target stores it: one table, so a file is the same type wherever it is served."""
+
+from __future__ import annotations
+
+import os
+
+# Names first, then extensions. Every one of these is text: it gets charset=utf-8 (syndicate
+# writes nothing else) and gzip.
+#
+# rss.xml and atom.xml go out as application/rss+xml and application/atom+xml, except to a
+# browser (an Accept that names text/html): Chromium shows a document of those two types as
+# plain text and never applies the <?xml-stylesheet?> (feed.xsl) the feeds carry, so a browser
+# gets application/xml, which it styles (Vary: Accept, and an ETag of its own).
+BY_NAME = {
+    "rss.xml": "application/rss+xml",
+    "atom.xml": "application/atom+xml",
+    "feed.json": "application/feed+json",
+}
+FEEDS_FOR_BROWSERS = "application/xml"
+BY_SUFFIX = {
+    ".xml": "application/xml",
+    ".json": "application/json",
+    # text/xsl: the type the feeds' processing instruction names (type="text/xsl"). Chromium
+    # applies the stylesheet served as text/xsl, application/xslt+xml or application/xml alike;
+    # text/xsl is the one every browser that has XSLT has always taken.
+    ".xsl": "text/xsl",
+    ".opml": "text/x-opml",
+    ".html": "text/html",
+    ".css": "text/css",
+    ".txt": "text/plain",
+}
+IMAGES = {
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml", ".ico": "image/x-icon",
+}
+
+
+def content_type(name: str) -> tuple[str, bool]:
+    """The Content-Type for a file name, and whether it is text (charset, gzip)."""
+    if name in BY_NAME:
+        return f"{BY_NAME[name]}; charset=utf-8", True
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in BY_SUFFIX:
+        return f"{BY_SUFFIX[suffix]}; charset=utf-8", True
+    return IMAGES.get(suffix, "application/octet-stream"), False
