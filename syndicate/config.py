@@ -245,6 +245,42 @@ class Partners:
                             "`utm_source` names the partner)", default="partner_feed")
 
 
+CACHE_KINDS = ("feeds", "pages", "articles", "sitemaps", "partners", "other")
+CACHE_DEFAULTS = {"feeds": "max-age=300", "pages": "max-age=300", "articles": "max-age=3600",
+                  "sitemaps": "max-age=300", "partners": "max-age=300", "other": "max-age=300"}
+
+
+@section
+class S3:
+    bucket: str | None = key(
+        parse.bucket, "the bucket the output folder is mirrored to after each run (docs/deploy.md)"
+        "; without it nothing is uploaded", default=None)
+    prefix: str = key(parse.key_prefix, "where in the bucket: `feeds/` puts rss.xml at "
+                      "`feeds/rss.xml`", default="")
+    endpoint_url: str | None = key(
+        parse.url, "the S3 API endpoint: `https://storage.googleapis.com` (Google Cloud Storage), "
+        "`https://<account>.r2.cloudflarestorage.com` (R2), your MinIO or Ceph address",
+        default=None, shown="AWS S3")
+    region: str | None = key(parse.text, "the region (`auto` for R2)", default=None,
+                             shown="the AWS chain's")
+    profile: str | None = key(
+        parse.text, "a profile of the AWS credentials file. Credentials come from the "
+        "environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) or the standard AWS chain, "
+        "never from this file", default=None)
+    path_style: bool = key(parse.boolean, "name the bucket in the path, not the host name "
+                           "(MinIO and Ceph without wildcard DNS)", default=False)
+    gzip: bool = key(parse.boolean, "store text compressed with `Content-Encoding: gzip` "
+                     "(docs/deploy.md says which CDNs want it)", default=False)
+    cache_control: Mapping[str, str] = key(
+        parse.cache_control(CACHE_KINDS), "`Cache-Control` by kind of file: `feeds`, `pages`, "
+        "`articles`, `sitemaps`, `partners`, `other` (OPML, stylesheet, build-report.json)",
+        default=CACHE_DEFAULTS, shown="`max-age=3600` for articles, `max-age=300` for the rest")
+    connections: int = key(parse.whole_number(1, 64), "uploads at once", default=8)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cache_control", {**CACHE_DEFAULTS, **self.cache_control})
+
+
 @section
 class Config:
     path: Path  # the config file; the other keys are its sections
@@ -262,6 +298,8 @@ class Config:
                              "(`sitemaps/index.xml` lists them)", default=Sitemaps())
     partners: Partners = key(parse.mapping, "the files aggregators read: Yahoo奇摩, LINE TODAY, "
                              "MSN", default=Partners())
+    s3: S3 = key(parse.mapping, "the object store (S3 API) the output folder is mirrored to",
+                 default=S3())
     _lookup: Mapping[str, Category] = field(default_factory=dict, repr=False, compare=False)
 
     def category(self, key: str) -> Category | None:

@@ -237,3 +237,38 @@ def category_map(value: object) -> dict[str, str]:
         raise ValueError(f"expected a mapping of WordPress category (slug, name or id): "
                          f"category slug, found {found(value)}")
     return {str(k): v for k, v in value.items()}
+
+
+@accepts("a bucket name such as `news-feeds`")
+def bucket(value: object) -> str:
+    given = text(value)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,221}[a-z0-9]", given):
+        raise ValueError(f"expected a bucket name of a-z, 0-9, '.', '_' and '-' such as "
+                         f"news-feeds, found {given!r}")
+    return given
+
+
+@accepts("a key prefix such as `feeds/`, to which a final `/` is added")
+def key_prefix(value: object) -> str:
+    given = text(value).strip("/")
+    if any(part in ("", ".", "..") for part in given.split("/")) or "\\" in given:
+        raise ValueError(f"expected a key prefix such as feeds/, found {value!r}")
+    return given + "/"
+
+
+def cache_control(kinds: Sequence[str]) -> Callable[[object], dict[str, str]]:
+    """A mapping of some of `kinds` to a Cache-Control header value."""
+    def parse(value: object) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise ValueError(f"expected a mapping of kind: Cache-Control, found {found(value)}")
+        unknown = sorted(str(name) for name in value if name not in kinds)
+        if unknown:
+            raise ValueError(f"expected kinds among {', '.join(kinds)}, "
+                             f"found {', '.join(unknown)}")
+        made = {str(name): text(header) for name, header in value.items()}
+        for name, header in made.items():
+            if not re.fullmatch(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?", header):
+                raise ValueError(f"expected a Cache-Control value such as max-age=300 for "
+                                 f"{name}, found {header!r}")
+        return made
+    return accepts("a mapping of kind: `Cache-Control` value")(parse)
