@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import clock
-from .errors import BuildError, NothingPublishable, RejectedRecords, SourceError, StoreError
+from .errors import (
+    BuildError,
+    NothingPublishable,
+    RejectedRecords,
+    SourceError,
+    StoreError,
+    UsageError,
+)
 from .network import Network
 from .outputs import Stage, publish_articles, publish_feeds, publish_planned, publish_sitemaps
 from .plan import Plan, Scope, plan, scope
@@ -36,6 +43,7 @@ if TYPE_CHECKING:
     import requests
 
     from .config import Config
+    from .targets import Mirrored
 
 class _Run(NamedTuple):
     """One run's settings and handles, passed from stage to stage."""
@@ -48,6 +56,7 @@ class _Run(NamedTuple):
     progress: ProgressFn
     on_file: Callable[[FileResult], None] | None
     jobs: int | None  # processes that render article files; None: output.jobs
+    full: bool  # --full: compare the object store's bucket with the folder too
 
 
 def build(config: Config, *, output: Path | None = None, strict: bool = False,
@@ -71,13 +80,15 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
         feed would lose most of its items).
     :raises PublishError: the output folder cannot be written (LockBusy: another run holds it).
     :raises StoreError: the index cannot be opened.
+    :raises TargetError: the object store failed an upload; the folder is published, and what
+        did not go up stays queued for the next run.
     """
     if output is not None:
         config = replace(config, output=replace(config.output, dir=output))
     with hold_lock(config.output.dir):
         store = Store.open(config.output.index_path())
         run = _Run(config, store, Network(config, session), strict, allow_shrink,
-                   progress or (lambda stage, done, total: None), on_file, jobs)
+                   progress or (lambda stage, done, total: None), on_file, jobs, full)
         try:
             return _pipeline(run, scope(config, store, full=full))
         except SourceError as exc:  # a source is read before anything is published
@@ -86,6 +97,33 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
         except sqlite3.OperationalError as exc:  # a full disk, an index made read-only
             raise StoreError(f"cannot write the index {store.path}: {exc}; nothing was "
                              "published, the feeds stay as they were") from exc
+        finally:
+            store.close()
+
+
+def sync(config: Config, *, output: Path | None = None,
+         progress: ProgressFn | None = None) -> Mirrored:
+    """Compare the object store's bucket (`s3:`) with the output folder and fix every
+    difference both ways, as `build --full` does, without reading or rendering anything.
+
+    :raises UsageError: the config names no bucket.
+    :raises TargetError: the store refused or failed a request; what did not go up stays
+        queued for the next run.
+    :raises PublishError: LockBusy: another run holds the folder.
+    """
+    from .targets import mirror
+
+    if output is not None:
+        config = replace(config, output=replace(config.output, dir=output))
+    if not config.s3.bucket:
+        raise UsageError(f"{config.path}: no s3.bucket is set, so there is nothing to sync "
+                         "(docs/deploy.md)")
+    report = progress or (lambda stage, done, total: None)
+    with hold_lock(config.output.dir):
+        store = Store.open(config.output.index_path())
+        try:
+            return mirror(config, store, sync=True,
+                          on_progress=lambda done: report("uploads", done, None))
         finally:
             store.close()
 
@@ -100,6 +138,7 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
     if not any(changes) and not stale.render:
         report = BuildReport(noop=True, requests=sum(s.requests for s in sources))
         _commit(run, changes, report, stale)
+        _upload(run, report)  # only what a run before could not upload
         _ping(run, report)  # only those a run before could not deliver
         return report  # nothing changed: nothing read, nothing rendered
     report = _ingest(run, changes, sources)
@@ -107,8 +146,10 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
     work = plan(run.config, store, stale,
                 allow_shrink=run.allow_shrink or bool(stale.changed & {"feeds", "ingest"}))
     report.feed_items = {feed.spec.folder: len(feed.ids) for feed in work.feeds}
-    _render_and_publish(run, report, work, articles_all=stale.render_all("articles"))
+    publisher = _render_and_publish(run, report, work, articles_all=stale.render_all("articles"))
     _commit(run, changes, report, stale)
+    publisher.end()
+    _upload(run, report)
     _ping(run, report)
     return report
 
@@ -149,11 +190,16 @@ def _keep_rejections(store: Store, rejected: Sequence[Rejection]) -> None:
 
 
 def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
-                        articles_all: bool) -> None:
+                        articles_all: bool) -> Publisher:
     """Write the feeds, article files, sitemaps and partner files that changed, then
-    build-report.json; all or none."""
-    publisher = Publisher(run.config.output.dir)
+    build-report.json, queueing each for the object store; all or none."""
+    from .targets import owe_sync, upload_queue
+
+    queue = upload_queue(run.config, run.store)
+    publisher = Publisher(run.config.output.dir, on_change=queue.changed if queue else None)
     publisher.begin()
+    if publisher.interrupted:  # what that run wrote may be in no queue
+        owe_sync(run.config, run.store)
     try:
         stage = Stage(run.config, run.store, publisher, report)
         publish_feeds(stage, work.feeds)
@@ -168,6 +214,9 @@ def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
         publisher.abort()  # what is not renamed into place yet keeps its old bytes
         raise
     publisher.finish()
+    if queue:
+        queue.flush()
+    return publisher
 
 
 def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: Scope) -> None:
@@ -201,6 +250,21 @@ def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: S
                          f"record it ({exc}); the next run does this run's work again") from exc
 
 
+def _upload(run: _Run, report: BuildReport) -> None:
+    """Mirror the folder to the object store: what this run and any run before it queued, and
+    everything that differs after --full. Before the pings: a hub or Facebook that fetches at
+    once must find the new files where readers do.
+
+    :raises TargetError: an upload failed for good; the pings wait for the next run too.
+    """
+    from .targets import mirror
+
+    mirrored = mirror(run.config, run.store, sync=run.full,
+                      on_progress=lambda done: run.progress("uploads", done, None))
+    report.uploaded, report.deleted_objects = mirrored.put, mirrored.deleted
+    report.target_requests = mirrored.requests
+
+
 def _ping(run: _Run, report: BuildReport) -> None:
     """Tell each WebSub hub which feeds changed, then Facebook which share cards did. Both
     were stored with the files they announce, so a run that dies here leaves them to the next;
@@ -222,4 +286,4 @@ def _ping(run: _Run, report: BuildReport) -> None:
         run.store.commit()
 
 
-__all__ = ["build"]
+__all__ = ["build", "sync"]

@@ -42,8 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--strict", action="store_true",
                            help="fail and write nothing when any record is rejected")
     build_cmd.add_argument("--full", action="store_true",
-                           help="read every source again (every WordPress post) and re-render "
-                                "every file")
+                           help="read every source again (every WordPress post), re-render "
+                                "every file, and compare the s3 bucket with the folder")
     build_cmd.add_argument("--allow-shrink", action="store_true",
                            help="publish feeds even when they lose more than half of their "
                                 "items")
@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="print a line per file: written or unchanged, and item counts")
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     _site_options(_command(commands, "status", _status), output=True)
+    sync_cmd = _command(commands, "sync", _sync)
+    _site_options(sync_cmd, output=True)
+    sync_cmd.add_argument("-v", "--verbose", action="store_true",
+                          help="say how many files were put and objects deleted")
     share_cmd = _command(commands, "share", _share)
     share_cmd.add_argument("article", metavar="ID-or-URL", help="the article's id or its URL")
     _site_options(share_cmd, output=False)
@@ -219,6 +223,35 @@ def _status(args: argparse.Namespace) -> int:
         print(f"partners     {len(state.partners)} file(s)")
         for path, items in state.partners:
             print(f"  {path:<34}{items:>8,}")
+    if state.target:
+        target = state.target
+        owed = "; a comparison with the folder is owed" if target.sync_owed else ""
+        print(f"target       {target.target}")
+        print(f"  pending    {target.uploads:,} upload(s), {target.deletions:,} deletion(s){owed}")
+    return EXIT_OK
+
+
+def _sync(args: argparse.Namespace) -> int:
+    """make the s3 bucket equal to the output folder
+
+    List the bucket named by the config's s3 section, compare each object with the output
+    folder, and put or delete whatever differs, as every build does for the files it changed.
+    Silent on success; a failure names the bucket and key and exits 1, and what did not go up
+    stays queued for the next run.
+
+    Example: syndicate sync --config config/site.yaml
+    """
+    from .build import sync
+
+    progress = Progress(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        done = sync(load_config(args.config), output=args.output, progress=progress)
+    finally:
+        if progress:
+            progress.close()
+    if args.verbose:
+        print(f"object store: {done.put} file(s) put, {done.deleted} deleted in "
+              f"{done.requests} request(s)")
     return EXIT_OK
 
 
@@ -346,8 +379,12 @@ def _print_file(result: FileResult) -> None:
 
 def _print_summary(report: BuildReport) -> None:
     asked = f"; {report.requests} HTTP request(s) to WordPress" if report.requests else ""
+    uploads = (f"object store: {report.uploaded} file(s) put, {report.deleted_objects} "
+               f"deleted in {report.target_requests} request(s)")
     if report.noop:
         print(f"nothing changed in the sources; nothing was read or written{asked}")
+        if report.target_requests:
+            print(uploads)
         return
     for path in report.removed:
         print(f"removed   {path}")
@@ -359,6 +396,8 @@ def _print_summary(report: BuildReport) -> None:
     print(f"{report.articles} articles; {report.records_read} records read from "
           f"{report.files_read} file(s), {report.changed} article(s) changed; "
           f"{report.written_count} file(s) written, {report.unchanged_count} unchanged{asked}")
+    if report.target_requests:
+        print(uploads)
 
 
 if __name__ == "__main__":

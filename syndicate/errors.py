@@ -104,6 +104,11 @@ class LockBusy(PublishError):
     """Another run holds the lock."""
 
 
+class TargetError(SyndicateError):
+    """The object store refused or failed an upload: the folder is published and what is not
+    uploaded yet stays queued in the index for the next run."""
+
+
 class StoreError(SyndicateError):
     """The index cannot be used; the message says which file and what to do."""
 

@@ -102,11 +102,12 @@ def _unchanged(store: Store, state: dict[str, Any]) -> bool:
     """Whether the index was last published with this state's fingerprints, owes nothing, and
     holds every record file of its files sources as they are now."""
     from .kinds import key
+    from .targets import pending
 
     if any(store.get(key(name)) != digest for name, digest in state["fingerprints"].items()):
         return False  # another config or folder published into this index since
-    if store.pending_pings() or store.pending_scrapes():
-        return False
+    if store.pending_pings() or store.pending_scrapes() or pending(store):
+        return False  # owed to a hub, Facebook or the object store
     listed = store.get(FILES_SOURCES)
     if not listed:
         return False  # a network source, or an index from before the no-op path

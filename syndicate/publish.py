@@ -84,9 +84,14 @@ class Publisher:
     loss a target holds its old bytes or its new ones, never a torn file.
     """
 
-    def __init__(self, root: Path, batch: int = BATCH_FILES) -> None:
+    def __init__(self, root: Path, batch: int = BATCH_FILES,
+                 on_change: Callable[[str, bool], None] | None = None) -> None:
+        """:param on_change: called with (relative path, removed) for each file written or
+            removed (the object store's queue, targets/)."""
         self.root = root
         self.batch = batch
+        self.on_change = on_change
+        self.interrupted = False  # begin() found the mark of a run that died writing
         self._pending: list[tuple[Path, Path]] = []  # (temporary file, target)
         self._doomed: list[Path] = []  # removed in finish(), after the renames
         self._dirty_folders: set[Path] = set()
@@ -114,6 +119,8 @@ class Publisher:
             _remove_quietly(temp)
             raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
         self._pending.append((temp, target))
+        if self.on_change:
+            self.on_change(relative, False)
         if len(self._pending) >= self.batch:
             self.flush()
         return True
@@ -157,6 +164,8 @@ class Publisher:
         if not os.path.lexists(target):
             return False
         self._doomed.append(target)
+        if self.on_change:
+            self.on_change(relative, True)
         return True
 
     def remove_strays(self, folder: str, published: Callable[[list[str]], set[str]]
@@ -197,14 +206,16 @@ class Publisher:
 
     def begin(self) -> list[Path]:
         """Start publishing (holding the lock): mark the folder as being written, and when the
-        mark is already there, a run died while writing: remove its temporary files.
+        mark is already there, a run died after it began writing and before the index recorded
+        what it wrote (`interrupted`): remove its temporary files.
 
         The mark spares every other run a scan of a folder that may hold two million files.
         """
         marker = self.root / MARKER_NAME
         leftovers: list[Path] = []
         try:
-            if marker.exists():
+            self.interrupted = marker.exists()
+            if self.interrupted:
                 for folder in [self.root, *(p for p in self.root.iterdir() if p.is_dir())]:
                     with os.scandir(folder) as entries:
                         leftovers += [Path(e.path) for e in entries
@@ -219,10 +230,13 @@ class Publisher:
         return sorted(leftovers)
 
     def finish(self) -> None:
-        """Publish what is pending, make every rename and removal durable, drop the mark."""
+        """Publish what is pending, make every rename and removal durable."""
         self.flush()
         self._remove_doomed()
         self._sync_folders()
+
+    def end(self) -> None:
+        """Drop the mark begin() made: call it once the index has recorded what was written."""
         _remove_quietly(self.root / MARKER_NAME)
 
     def _sync_folders(self) -> None:

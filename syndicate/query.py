@@ -18,6 +18,7 @@ from .errors import BuildError, SourceError, StoreError, UnknownArticle
 from .plan import PARTNERS, SITEMAP_INDEX, SITEMAPS
 from .report import BuildReport
 from .store import Store
+from .targets import Pending, pending_for
 
 if TYPE_CHECKING:
     import requests
@@ -49,6 +50,7 @@ class Status:
     sitemaps: list[tuple[str, int]]  # (path, URLs or sitemaps listed)
     robots: str | None  # the robots.txt line that announces the sitemap index
     partners: list[tuple[str, int]]  # (path, items) of the partner files
+    target: Pending | None = None  # the object store and what it is owed (s3.bucket)
 
 
 def status(config: Config, output: Path | None = None) -> Status:
@@ -73,7 +75,8 @@ def status(config: Config, output: Path | None = None) -> Status:
             sitemaps=[(path, items) for path, items, _ in store.outputs(SITEMAPS)],
             robots=f"Sitemap: {config.site.feeds_url}{SITEMAP_INDEX}"
             if store.signature(SITEMAP_INDEX) else None,
-            partners=[(path, items) for path, items, _ in store.outputs(PARTNERS)])
+            partners=[(path, items) for path, items, _ in store.outputs(PARTNERS)],
+            target=pending_for(config, store))
     finally:
         store.close()
 

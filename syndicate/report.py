@@ -48,6 +48,9 @@ class BuildReport:
     requests: int = 0  # HTTP requests to the network sources
     changed: int = 0  # articles whose published version changed
     noop: bool = False  # no source changed: the run read and wrote nothing
+    uploaded: int = 0  # files put to the object store (targets/)
+    deleted_objects: int = 0  # objects deleted from it
+    target_requests: int = 0  # HTTP requests to it
     document: dict[str, Any] = field(default_factory=dict)  # the build-report.json body
 
     @property

@@ -72,6 +72,12 @@ MIGRATIONS = (
                                WHERE records.rowid = articles.record);
     CREATE INDEX articles_by_url ON articles (url);
     """,
+    # 8: the files of the output folder still to be mirrored to the object store (targets/),
+    # in the order they go up: article files, feeds, the rest, deletions
+    """
+    CREATE TABLE uploads (path TEXT PRIMARY KEY, rank INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX uploads_in_order ON uploads (rank, path);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

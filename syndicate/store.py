@@ -15,6 +15,8 @@ Tables (schema.py creates them and migrates an older index forward):
   pings     WebSub publish pings that failed, to send again on the next run
   cards     the hash of what each article's share card showed when last published
   scrapes   URLs Facebook is still to be asked to read again (both: store_cards.py)
+  uploads   files of the output folder still to be mirrored to the object store, with the
+            rank that orders them (targets/)
   meta      the fingerprints of what read the records and built each kind of output (kinds.py),
             last run, last
             change, and the state each source keeps (see source_state)
@@ -496,3 +498,32 @@ class Store(CardTables):
     def set_pings(self, pings: Iterable[tuple[str, str]]) -> None:
         self.db.execute("DELETE FROM pings")
         self.add_pings(pings)
+
+    # --- the object store's queue (targets/) ---
+
+    def queue_uploads(self, rows: Iterable[tuple[str, int]]) -> None:
+        """Queue (path, rank) rows; a path queued again takes its new rank."""
+        self.db.executemany("INSERT OR REPLACE INTO uploads VALUES (?, ?)", rows)
+
+    def next_uploads(self, rank: int, after: str, limit: int) -> list[str]:
+        """Up to `limit` queued paths of `rank` that sort after `after`, in order."""
+        return [path for (path,) in self.db.execute(
+            "SELECT path FROM uploads WHERE rank = ? AND path > ? ORDER BY path LIMIT ?",
+            (rank, after, limit))]
+
+    def upload_ranks(self) -> list[int]:
+        return [rank for (rank,) in self.db.execute("SELECT DISTINCT rank FROM uploads "
+                                                    "ORDER BY rank")]
+
+    def uploaded(self, paths: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM uploads WHERE path = ?", ((path,) for path in paths))
+
+    def upload_counts(self) -> dict[int, int]:
+        """rank -> how many paths of it are queued."""
+        return dict(self.db.execute("SELECT rank, count(*) FROM uploads GROUP BY rank"))
+
+    def has_uploads(self) -> bool:
+        return self.db.execute("SELECT 1 FROM uploads LIMIT 1").fetchone() is not None
+
+    def clear_uploads(self) -> None:
+        self.db.execute("DELETE FROM uploads")

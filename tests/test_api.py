@@ -9,10 +9,11 @@ import syndicate
 
 EXPORTED = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "FileResult", "LockBusy",
-    "NewSite", "PublishError", "RecordError", "RejectedRecords", "SourceError", "Status",
-    "StoreError", "SyndicateError", "UnknownArticle", "UsageError", "__version__", "build",
-    "check_folder", "find_article", "head_html", "init_site", "load_articles", "load_config",
-    "newest_articles", "share_payload", "share_view", "status", "write_preview",
+    "Mirrored", "NewSite", "PublishError", "RecordError", "RejectedRecords", "SourceError",
+    "Status", "StoreError", "SyndicateError", "TargetError", "UnknownArticle", "UsageError",
+    "__version__", "build", "check_folder", "find_article", "head_html", "init_site",
+    "load_articles", "load_config", "newest_articles", "share_payload", "share_view", "status",
+    "sync", "write_preview",
 ]
 
 
