@@ -66,7 +66,8 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
     """Read what changed in the sources, re-render what it touches, and publish it.
 
     :param config: the loaded site configuration (see `load_config`).
-    :param output: the output folder instead of the config's `output.dir`.
+    :param output: the output folder instead of the config's `output.dir`; another folder than
+        that is not mirrored to the config's bucket (a trial build never reaches production).
     :param strict: fail, writing nothing, when any record is rejected.
     :param full: read every source again (every post of a WordPress site) and re-render
         every file.
@@ -84,7 +85,11 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
         did not go up stays queued for the next run.
     """
     if output is not None:
-        config = replace(config, output=replace(config.output, dir=output))
+        from .config import S3
+
+        elsewhere = Path(output).resolve() != config.output.dir.resolve()
+        config = replace(config, output=replace(config.output, dir=output),
+                         s3=S3() if elsewhere else config.s3)
     with hold_lock(config.output.dir):
         store = Store.open(config.output.index_path())
         run = _Run(config, store, Network(config, session), strict, allow_shrink,
@@ -101,8 +106,7 @@ def build(config: Config, *, output: Path | None = None, strict: bool = False,
             store.close()
 
 
-def sync(config: Config, *, output: Path | None = None,
-         progress: ProgressFn | None = None) -> Mirrored:
+def sync(config: Config, *, progress: ProgressFn | None = None) -> Mirrored:
     """Compare the object store's bucket (`s3:`) with the output folder and fix every
     difference both ways, as `build --full` does, without reading or rendering anything.
 
@@ -113,8 +117,6 @@ def sync(config: Config, *, output: Path | None = None,
     """
     from .targets import mirror
 
-    if output is not None:
-        config = replace(config, output=replace(config.output, dir=output))
     if not config.s3.bucket:
         raise UsageError(f"{config.path}: no s3.bucket is set, so there is nothing to sync "
                          "(docs/deploy.md)")

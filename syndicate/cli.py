@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     loudness.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     _site_options(_command(commands, "status", _status), output=True)
     sync_cmd = _command(commands, "sync", _sync)
-    _site_options(sync_cmd, output=True)
+    _site_options(sync_cmd, output=False)
     sync_cmd.add_argument("-v", "--verbose", action="store_true",
                           help="say how many files were put and objects deleted")
     share_cmd = _command(commands, "share", _share)
@@ -245,7 +245,7 @@ def _sync(args: argparse.Namespace) -> int:
 
     progress = Progress(sys.stderr) if sys.stderr.isatty() else None
     try:
-        done = sync(load_config(args.config), output=args.output, progress=progress)
+        done = sync(load_config(args.config), progress=progress)
     finally:
         if progress:
             progress.close()

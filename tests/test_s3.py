@@ -309,6 +309,8 @@ def test_a_wrong_bucket_is_one_line_and_the_folder_is_published(
     assert failed.code == 1
     assert failed.err.strip().splitlines() == [failed.err.strip()]
     assert failed.err.startswith(f"syndicate: error: s3://no-such-bucket/{PREFIX}: NoSuchBucket")
+    assert failed.err.endswith(f"; the folder is published, and {len(s3site.files())} file(s) "
+                               "and a comparison with the folder stay queued for the next run\n")
     assert (s3site.feeds / "rss.xml").is_file()
     assert "pending" in run("status", "--config", s3site.config).out
 
@@ -399,3 +401,25 @@ def test_bad_s3_settings_name_the_line(site: Site, run: Callable[..., Run],
     result = build(run, site)
     assert result.code == 2
     assert f"{site.config}:" in result.err and message in result.err
+
+
+def test_a_trial_build_into_another_folder_uploads_nothing(s3site: Site, bucket: Bucket,
+                                                          run: Callable[..., Run],
+                                                          tmp_path: Path):
+    assert build(run, s3site, "--output", tmp_path / "trial").code == 0
+    assert (tmp_path / "trial" / "rss.xml").is_file()
+    assert bucket.proxy.requests() == []
+    assert build(run, s3site).code == 0
+    assert bucket.files() == s3site.files()
+
+
+def test_a_profile_that_does_not_exist_is_one_line(s3site: Site, bucket: Bucket,
+                                                   run: Callable[..., Run]):
+    s3site.write_config(s3=s3_section(bucket, profile="nchn"))
+    failed = build(run, s3site)
+    assert failed.code == 1
+    files = len(s3site.files())
+    assert failed.err == (f"syndicate: error: s3://{bucket.name}: The config profile (nchn) "
+                          f"could not be found; the folder is published, and {files} file(s) "
+                          "and a comparison with the folder stay queued for the next run\n")
+    assert bucket.proxy.requests() == []

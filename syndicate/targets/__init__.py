@@ -155,20 +155,28 @@ def mirror(config: Config, store: Store, *, sync: bool = False,
     compare = put_all or sync or store.get(SYNC_KEY) == OWED
     if not compare and not store.has_uploads():
         return done  # nothing owed: no request, no S3 client
+    from ..errors import TargetError
     from .s3 import Bucket
 
-    bucket = Bucket(config)
+    bucket = None
+    if compare:  # owed until done: a run that fails before it is done leaves it to the next
+        store.put(SYNC_KEY, OWED)
+        store.commit()
     try:
-        if compare:  # owed until done: a listing that fails is tried again by the next run
-            store.put(SYNC_KEY, OWED)
-            store.commit()
+        bucket = Bucket(config)
+        if compare:
             _queue_differences(bucket, config.output.dir, store, put_all)
             store.put(SETTINGS_KEY, current)
             store.put(SYNC_KEY, "")
             store.commit()
         _upload(bucket, config.output.dir, store, done, on_progress)
+    except TargetError as exc:
+        left = sum(store.upload_counts().values())
+        owed = " and a comparison with the folder" if store.get(SYNC_KEY) == OWED else ""
+        raise TargetError(f"{exc}; the folder is published, and {left:,} file(s){owed} stay "
+                          "queued for the next run") from None
     finally:
-        done.requests = bucket.requests
+        done.requests = bucket.requests if bucket else 0
     return done
 
 
@@ -214,7 +222,5 @@ def _upload(bucket: Bucket, root: Path, store: Store, done: Mirrored,
             if on_progress:
                 on_progress(done.put + done.deleted)
             if failure:
-                left = sum(store.upload_counts().values())
-                raise TargetError(f"{failure}; the folder is published, and {left:,} file(s) "
-                                  "stay queued for the next run")
+                raise TargetError(failure)
             after = batch[-1]
