@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import TargetError
+
 if TYPE_CHECKING:
     from ..config import Config
     from ..store import Store
@@ -155,7 +157,6 @@ def mirror(config: Config, store: Store, *, sync: bool = False,
     compare = put_all or sync or store.get(SYNC_KEY) == OWED
     if not compare and not store.has_uploads():
         return done  # nothing owed: no request, no S3 client
-    from ..errors import TargetError
     from .s3 import Bucket
 
     bucket = None
@@ -209,8 +210,6 @@ def folder_files(root: Path) -> Iterator[str]:
 
 def _upload(bucket: Bucket, root: Path, store: Store, done: Mirrored,
             on_progress: Callable[[int], None] | None) -> None:
-    from ..errors import TargetError
-
     for level in store.upload_ranks():
         after = ""
         while batch := store.next_uploads(level, after, BATCH):
