@@ -61,6 +61,11 @@ class FeedSpec:
         return cls(f"{category.slug}/", f"{category.name} | {config.site.title}",
                    category.description, category.url, category)
 
+    @property
+    def kind(self) -> str:
+        """What the feed follows: "site" or "category"."""
+        return "category" if self.category else "site"
+
     def url(self, config: Config, filename: str) -> str:
         return f"{config.site.feeds_url}{self.folder}{filename}"
 
