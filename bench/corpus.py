@@ -1,6 +1,7 @@
 """A deterministic zh-TW news corpus for the benchmark: one JSON Lines file per day.
 
     python bench/corpus.py 100000 bench/.data/100k
+    python bench/corpus.py 100000 bench/.data/100k-tags --tags 20000    # bench/tags.py's corpus
 
 The same count gives the same bytes on every machine: titles and 1-4 KB HTML bodies drawn from
 the seed page's sentences with a fixed seed, the ten categories, agencies and reporters, tags,
@@ -87,9 +88,23 @@ def day_file(folder: Path, number: int) -> Path:
     return folder / "records" / f"{day:%Y-%m-%d}.jsonl"
 
 
-def generate(count: int, folder: Path) -> None:
-    """Write `count` articles under folder/records/ and folder/site.yaml."""
+def long_tail(record: dict, tags: int, rng: random.Random) -> None:
+    """Give a record up to two of `tags` topic tags and one of tags // 100 reporters, drawn
+    log-uniformly (a few topics in most articles, most topics in a few), as a site with
+    thousands of tags has them; from an rng of their own, so the other fields stay the same."""
+    for _ in range(rng.randrange(0, 3)):
+        topic = f"話題{int(tags ** rng.random()):05d}"
+        if topic not in record["tags"]:
+            record["tags"].append(topic)
+    reporters = max(1, tags // 100)
+    record["author"] = [record["author"], f"記者{int(reporters ** rng.random()):03d}"]
+
+
+def generate(count: int, folder: Path, tags: int = 0) -> None:
+    """Write `count` articles under folder/records/ and folder/site.yaml; with `tags`, a long
+    tail of that many topic tags and tags // 100 reporters (long_tail)."""
     rng = random.Random(20260204)
+    tail = random.Random(5005)
     (folder / "records").mkdir(parents=True, exist_ok=True)
     handle, current = None, None
     for number in range(count):
@@ -98,7 +113,10 @@ def generate(count: int, folder: Path) -> None:
             if handle:
                 handle.close()
             handle, current = path.open("w", encoding="utf-8"), path
-        handle.write(json.dumps(article(number, rng), ensure_ascii=False) + "\n")
+        record = article(number, rng)
+        if tags:
+            long_tail(record, tags, tail)
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     if handle:
         handle.close()
     (folder / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
@@ -129,8 +147,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("count", type=int)
     parser.add_argument("folder", type=Path)
+    parser.add_argument("--tags", type=int, default=0,
+                        help="add a long tail of this many topic tags (and tags/100 reporters)")
     args = parser.parse_args()
-    generate(args.count, args.folder)
+    generate(args.count, args.folder, args.tags)
 
 
 if __name__ == "__main__":
