@@ -190,7 +190,7 @@ class _HistoryExtension(BaseExtension):
         if self.archive:
             xml_elem(f"{{{NS_FH}}}archive", parent)
         for rel, href, media_type in self.links:
-            xml_elem(f"{{{NS_ATOM}}}link", parent, rel=rel, href=href, type=media_type)
+            xml_elem(f"{{{NS_ATOM}}}link", parent, href=href, rel=rel, type=media_type)
 
 
 class _ItemExtension(BaseEntryExtension):
