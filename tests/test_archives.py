@@ -249,6 +249,7 @@ def test_turning_archives_off_removes_only_the_files_syndicate_wrote(history, ru
 
 def test_syndicate_check_accepts_the_archives(history, run):
     assert run("build", "--config", history.config).code == 0
+    assert len(_archives(history)) == 3 * 5  # society's three months, local's and life's one
     result = run("check", history.feeds)
     assert result.code == 0
     assert " 0 error(s)" in result.out.splitlines()[-1]
@@ -277,6 +278,7 @@ def test_syndicate_check_finds_an_archive_that_names_no_current_feed(history, ru
 def test_the_archives_are_byte_identical_from_the_same_records(history, run, tmp_path):
     assert run("build", "--config", history.config).code == 0
     first = {name: data for name, data in history.files().items() if "archive/" in name}
+    assert len(first) == 3 * 5
     assert run("build", "--config", history.config, "--output", tmp_path / "again").code == 0
     again = {name: (tmp_path / "again" / name).read_bytes() for name in first}
     assert again == first
