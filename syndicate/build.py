@@ -209,6 +209,7 @@ def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
         publish_sitemaps(stage, work.sitemaps)
         publish_planned(stage, work.partners)
         publish_planned(stage, work.pages)
+        publish_planned(stage, work.archives)
         report.document = report_document(run.config, run.store, report)
         report.record(FileResult(REPORT_NAME, publisher.write(REPORT_NAME,
                                                               pretty_json(report.document))))

@@ -3,7 +3,8 @@ site's. It reads every RSS, Atom, JSON Feed, OPML, sitemap (check_sitemaps.py), 
 (check_partners.py), head fragment and landing page (index.html) below the folder and reports,
 one line each with the file and line: XML that is not well-formed, missing required elements,
 dates that are not RFC 822 (RSS) or RFC 3339 (Atom, JSON Feed), ids used twice in a feed,
-relative or non-http URLs, self links that do not match where the file lives, image sizes that
+relative or non-http URLs, self links that do not match where the file lives (archive documents
+included, RFC 5005), an archive that names no current feed, image sizes that
 are not positive whole numbers, Open Graph / Twitter tags a link preview needs, and a script in
 a landing page.
 
@@ -26,6 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 NS_ATOM = "http://www.w3.org/2005/Atom"
 NS_MEDIA = "http://search.yahoo.com/mrss/"
+NS_FH = "http://purl.org/syndication/history/1.0"  # RFC 5005: archived feeds
+_HISTORY_RELS = ("current", "prev-archive", "next-archive")
 JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1")
 _RFC822 = re.compile(
     r"^(?:(?P<day>Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} "
@@ -141,6 +144,11 @@ def _check_rss(report: _Report, relative: str, root: Any) -> None:
     for name in ("pubDate", "lastBuildDate"):
         _rfc822(report, channel.find(name))
     _self_link(report, relative, channel.findall(f"{{{NS_ATOM}}}link"), "atom:link")
+    _history(report, channel, channel.findall(f"{{{NS_ATOM}}}link"))
+    for link in channel.findall(f"{{{NS_ATOM}}}link"):  # Atom's are all checked below
+        if link.get("rel") in _HISTORY_RELS:
+            _url_value(report, link.sourceline, link.get("href"),
+                       f"atom:link rel={link.get('rel')}")
     seen: dict[str, int] = {}
     for item in channel.iter("item"):
         if item.find("title") is None and item.find("description") is None:
@@ -171,6 +179,7 @@ def _check_atom(report: _Report, relative: str, root: Any) -> None:
         _required_text(report, root, ns + name, "feed")
     _rfc3339(report, root.find(ns + "updated"))
     _self_link(report, relative, root.findall(ns + "link"), "link")
+    _history(report, root, root.findall(ns + "link"))
     feed_author = root.find(ns + "author") is not None
     seen: dict[str, int] = {}
     for link in root.iter(ns + "link"):
@@ -209,6 +218,17 @@ def _self_link(report: _Report, relative: str, links: list[Any], what: str) -> N
         report.warning(None, f"no {what} rel=\"self\": readers cannot tell the feed's own URL")
         return
     _matches_location(report, selves[0].sourceline, selves[0].get("href"), relative)
+
+
+def _history(report: _Report, parent: Any, links: list[Any]) -> None:
+    """RFC 5005 section 4: an archive document (fh:archive) names the subscription feed
+    (rel=current)."""
+    rels = [link.get("rel") for link in links]
+    archive = parent.find(f"{{{NS_FH}}}archive")
+    if archive is not None and "current" not in rels:
+        report.warning(archive.sourceline, "an archive document (fh:archive) without a "
+                                           "rel=\"current\" link: a reader cannot find the "
+                                           "feed to subscribe to")
 
 
 def _matches_location(report: _Report, line: int | None, href: str | None,

@@ -245,6 +245,27 @@ class Partners:
                             "`utm_source` names the partner)", default="partner_feed")
 
 
+@section
+class Archives:
+    """Which feeds get monthly archive documents (RFC 5005 section 4, docs/archives.md)."""
+
+    site: bool = key(parse.boolean, "write `archive/YYYY-MM.rss.xml`, `.atom.xml` and `.json` "
+                     "for the site feed (every article is in its category's archive already)",
+                     default=False)
+    categories: bool = key(parse.boolean, "likewise `<slug>/archive/…` for each category feed",
+                           default=True)
+    tags: bool = key(parse.boolean, "likewise for each tag feed, once tag feeds exist",
+                     default=False)
+    authors: bool = key(parse.boolean, "likewise for each author feed, once author feeds exist",
+                        default=False)
+
+    def follows(self, kind: str) -> bool:
+        """Whether feeds of `kind` (FeedSpec.kind: "site", "category", "tag", "author") have
+        archives."""
+        return {"site": self.site, "category": self.categories, "tag": self.tags,
+                "author": self.authors}.get(kind, False)
+
+
 CACHE_KINDS = ("feeds", "pages", "articles", "sitemaps", "partners", "other")
 CACHE_DEFAULTS = {"feeds": "max-age=300", "pages": "max-age=300", "articles": "max-age=3600",
                   "sitemaps": "max-age=300", "partners": "max-age=300", "other": "max-age=300"}
@@ -296,6 +317,8 @@ class Config:
     websub: WebSub = key(parse.mapping, "hubs that announce changed feeds", default=WebSub())
     sitemaps: Sitemaps = key(parse.mapping, "sitemaps for search engines and Google News "
                              "(`sitemaps/index.xml` lists them)", default=Sitemaps())
+    archives: Archives = key(parse.mapping, "monthly archives of the feeds, which readers "
+                             "follow back in time (docs/archives.md)", default=Archives())
     partners: Partners = key(parse.mapping, "the files aggregators read: Yahoo奇摩, LINE TODAY, "
                              "MSN", default=Partners())
     s3: S3 = key(parse.mapping, "the object store (S3 API) the output folder is mirrored to",

@@ -36,7 +36,15 @@ def _feeds(config: Config) -> object:
     """render/feeds.py, opml.py and the stylesheet."""
     output = config.output
     return (render.FEEDS_VERSION, config.site, config.categories, output.items_per_feed,
-            output.update_period, output.update_frequency, config.websub.hubs)
+            output.update_period, output.update_frequency, config.websub.hubs, config.archives)
+
+
+def _archives(config: Config) -> object:
+    """archives.py, with the item renderers of render/feeds.py: not the number of items of
+    the current feeds, nor the hubs (an archive names none)."""
+    output = config.output
+    return (render.ARCHIVES_VERSION, render.FEEDS_VERSION, config.site, config.categories,
+            output.update_period, output.update_frequency, config.archives)
 
 
 def _articles(config: Config) -> object:
@@ -71,7 +79,7 @@ def _partners(config: Config) -> object:
 # each kind of output -> the values it is rendered from
 KINDS: dict[str, Callable[[Config], object]] = {
     "feeds": _feeds, "articles": _articles, "pages": _pages, "sitemaps": _sitemaps,
-    "partners": _partners}
+    "partners": _partners, "archives": _archives}
 
 
 def fingerprints(config: Config) -> dict[str, str]:

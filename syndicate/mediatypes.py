@@ -40,6 +40,9 @@ def content_type(name: str) -> tuple[str, bool]:
     """The Content-Type for a file name, and whether it is text (charset, gzip)."""
     if name in BY_NAME:
         return f"{BY_NAME[name]}; charset=utf-8", True
+    feed = name.partition(".")[2]  # a month's archive: 2026-05.rss.xml, 2026-05.atom.xml
+    if feed in ("rss.xml", "atom.xml"):  # (its .json stays application/json: an article's
+        return f"{BY_NAME[feed]}; charset=utf-8", True  # file may have the same name)
     suffix = os.path.splitext(name)[1].lower()
     if suffix in BY_SUFFIX:
         return f"{BY_SUFFIX[suffix]}; charset=utf-8", True

@@ -50,15 +50,18 @@ def publish_feeds(stage: Stage, plans: Sequence[FeedPlan]) -> None:
 
 def publish_feed(stage: Stage, plan: FeedPlan, items: Sequence[Article],
                  specs: Sequence[FeedSpec]) -> None:
-    """Write one feed in every format; with the site feed, the OPML list and the stylesheet."""
+    """Write one feed in every format, linking its archives; with the site feed, the OPML
+    list and the stylesheet."""
+    from .archives import current_history
     from .render.feeds import FORMATS, feed_updated
     from .render.opml import render_opml
     from .render.stylesheet import STYLESHEET_NAME, stylesheet
 
     config = stage.config
+    history = current_history(config, plan.spec, items)  # prev-archive: the newest month
     for fmt in FORMATS:
         path = plan.spec.folder + fmt.filename
-        written = stage.publisher.write(path, fmt.render(config, plan.spec, items))
+        written = stage.publisher.write(path, fmt.render(config, plan.spec, items, history))
         stage.report.record(FileResult(path, written, len(items)))
     stage.store.set_signature(plan.spec.folder, plan.signature, len(plan.ids))
     if plan.spec.category is None:  # the OPML dates from the site feed, and changes with it

@@ -308,12 +308,13 @@ def _partner(store: Store, category: str | None, items: int, render: Callable[..
 
 class Plan(NamedTuple):
     """Every output a run renders: the feeds (and their pages), the sitemaps, the partner
-    files; and the pages no longer wanted."""
+    files, the feeds' archives (archives.py); and the pages no longer wanted."""
 
     feeds: list[FeedPlan]
     sitemaps: OutputPlan
     partners: OutputPlan
     pages: OutputPlan
+    archives: OutputPlan
 
 
 def plan(config: Config, store: Store, stale: Scope, *, allow_shrink: bool) -> Plan:
@@ -322,11 +323,14 @@ def plan(config: Config, store: Store, stale: Scope, *, allow_shrink: bool) -> P
 
     :raises BuildError: a feed would lose most of its items, unless `allow_shrink`.
     """
+    from .archives import plan_archives
+
     return Plan(plan_feeds(config, store, render_all=stale.render_all("feeds"),
                            pages_all=stale.render_all("pages"), allow_shrink=allow_shrink),
                 plan_sitemaps(config, store, render_all=stale.render_all("sitemaps")),
                 plan_partners(config, store, render_all=stale.render_all("partners")),
-                plan_pages(config, store, render_all=stale.render_all("pages")))
+                plan_pages(config, store, render_all=stale.render_all("pages")),
+                plan_archives(config, store, render_all=stale.render_all("archives")))
 
 
 __all__ = ["PAGE_NAME", "PARTNERS", "SHRINK_GUARD_ITEMS", "SITEMAPS", "SITEMAP_INDEX", "FeedPlan",

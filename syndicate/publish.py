@@ -216,10 +216,7 @@ class Publisher:
         try:
             self.interrupted = marker.exists()
             if self.interrupted:
-                for folder in [self.root, *(p for p in self.root.iterdir() if p.is_dir())]:
-                    with os.scandir(folder) as entries:
-                        leftovers += [Path(e.path) for e in entries
-                                      if e.name.startswith(TEMP_PREFIX)]
+                leftovers = list(_temporaries(self.root))
                 for path in leftovers:
                     _remove_quietly(path)
             else:
@@ -291,6 +288,17 @@ def _make_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PublishError(f"cannot create the folder {folder}: {exc.strerror}") from exc
+
+
+def _temporaries(folder: Path) -> Iterator[Path]:
+    """The temporary files a run left in `folder` and in every folder below it (a feed's
+    archive/ is two levels down), each folder listed once."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(TEMP_PREFIX):
+                yield Path(entry.path)
+            elif entry.is_dir(follow_symlinks=False):
+                yield from _temporaries(Path(entry.path))
 
 
 def _remove_quietly(path: Path) -> None:

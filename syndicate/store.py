@@ -378,11 +378,42 @@ class Store(CardTables):
             "SELECT published_before, published_after FROM temp.changed")
             for value in row if value is not None}
 
-    def published_between(self, start: int, end: int) -> list[Entry]:
-        """The articles published in [start, end) (instants), newest first."""
+    def changed_placements(self) -> set[tuple[str, int]]:
+        """(category, publication instant), before and after, of the ids refresh() found
+        changed: the months of the archives they touch."""
+        return {(category, published) for row in self.db.execute(
+            "SELECT before, published_before, after, published_after FROM temp.changed")
+            for category, published in (row[:2], row[2:]) if published is not None}
+
+    def published_between(self, start: int, end: int, category: str | None = None
+                          ) -> list[Entry]:
+        """The articles (of one category, or of all) published in [start, end) (instants),
+        newest first."""
+        where = "category = ? AND " if category is not None else ""
         return [Entry(*row) for row in self.db.execute(
-            "SELECT id, hash FROM articles WHERE published >= ? AND published < ? "
-            "ORDER BY published DESC, id", (start, end))]
+            f"SELECT id, hash FROM articles WHERE {where}published >= ? AND published < ? "
+            "ORDER BY published DESC, id", (*([category] if category is not None else []),
+                                            start, end))]
+
+    def published_around(self, start: int, end: int, category: str | None = None
+                         ) -> tuple[int | None, int | None]:
+        """The last publication instant before `start` and the first from `end` on (of one
+        category, or of all), each from an index: the neighbours of a month."""
+        where = "category = ? AND " if category is not None else ""
+        bound = [category] if category is not None else []
+        before = self.db.execute(f"SELECT max(published) FROM articles WHERE {where}"
+                                 "published < ?", (*bound, start)).fetchone()[0]
+        after = self.db.execute(f"SELECT min(published) FROM articles WHERE {where}"
+                                "published >= ?", (*bound, end)).fetchone()[0]
+        return before, after
+
+    def category_range(self, category: str | None) -> tuple[int, int] | None:
+        """The first and the last publication instant of one category (of all: None)."""
+        if category is None:
+            return self.published_range()
+        row = self.db.execute("SELECT min(published), max(published) FROM articles "
+                              "WHERE category = ?", (category,)).fetchone()
+        return None if row[0] is None else (row[0], row[1])
 
     def locations_between(self, start: int, end: int) -> list[tuple[str, int]]:
         """(URL, updated instant) of the articles published in [start, end), newest first: what

@@ -42,7 +42,7 @@ def test_what_build_writes_has_no_error(published: Path, run: Callable[..., Run]
     result = run("check", published)
     assert result.code == 0
     # 138 files, and the 11 landing pages (index.html of the site and of each category)
-    assert result.out.splitlines()[-1] == "149 file(s) checked: 0 error(s), 16 warning(s)"
+    assert result.out.splitlines()[-1] == "239 file(s) checked: 0 error(s), 16 warning(s)"
     warnings = result.out.splitlines()[:-1]
     # the sample images that give no size and cannot be read from example.com
     assert all(line.endswith("og:image without og:image:width and height: Facebook shows a "

@@ -36,13 +36,14 @@ def test_verbose_lists_every_file(site, run):
     assert "written   articles/2026020401.json\n" in first.out
     assert "written   feed.xsl\n" in first.out
     assert "written   local/index.html\n" in first.out  # a landing page per feed folder
+    assert "written   society/archive/2026-02.rss.xml\n" in first.out  # its month's archive
     assert first.out.endswith("1 articles; 1 records read from 1 file(s), 1 article(s) changed; "
-                              "25 file(s) written, 0 unchanged\n")
+                              "28 file(s) written, 0 unchanged\n")
     second = run("build", "--config", site.config, "-v")
     assert second.out == "nothing changed in the sources; nothing was read or written\n"
     third = run("build", "--config", site.config, "-v", "--full")
     assert "unchanged rss.xml (1 items)\n" in third.out
-    assert third.out.endswith("0 file(s) written, 25 unchanged\n")
+    assert third.out.endswith("0 file(s) written, 28 unchanged\n")
 
 
 def test_rejections_exit_3_once_and_quiet_prints_only_them(site, run):
@@ -176,7 +177,9 @@ def test_only_changed_files_are_rewritten(site, run):
     after = _mtimes(site.feeds)
     changed = sorted(name for name in after if after[name] != before.get(name))
     assert changed == ["articles/b.html", "articles/b.json", "atom.xml", "feed.json",
-                       "index.html", "life/atom.xml", "life/feed.json", "life/index.html",
+                       "index.html", "life/archive/2026-02.atom.xml",
+                       "life/archive/2026-02.json", "life/archive/2026-02.rss.xml",
+                       "life/atom.xml", "life/feed.json", "life/index.html",
                        "life/rss.xml", "rss.xml"]
 
 

@@ -67,8 +67,10 @@ def test_a_new_article_re_renders_exactly_what_shows_it(daily, run, monkeypatch)
     assert reads == ["2026-02-04.jsonl"]  # yesterday's file is not read again
     assert _written(result) == ["articles/d.html", "articles/d.json", "atom.xml",
                                 "build-report.json", "feed.json", "index.html", "index.opml",
-                                "rss.xml", "society/atom.xml", "society/feed.json",
-                                "society/index.html", "society/rss.xml"]
+                                "rss.xml", "society/archive/2026-02.atom.xml",
+                                "society/archive/2026-02.json",
+                                "society/archive/2026-02.rss.xml", "society/atom.xml",
+                                "society/feed.json", "society/index.html", "society/rss.xml"]
     after = _mtimes(daily)
     untouched = {name for name in before if before[name] == after[name]}
     assert {"local/rss.xml", "life/atom.xml", "life/index.html", "articles/a.json",

@@ -14,12 +14,14 @@ from conftest import CATEGORIES, record
 import syndicate.render
 import syndicate.sources
 
-KINDS = {"feeds", "articles", "pages", "sitemaps", "partners"}
+KINDS = {"feeds", "articles", "pages", "sitemaps", "partners", "archives"}
 OLD = 1_000_000_000 * 10**9  # 2001: an mtime no run of the test writes
 
 
 def _kind(path: str) -> str:
     top = path.split("/")[0]
+    if "/archive/" in f"/{path}":
+        return "archives"
     if top in ("articles", "sitemaps", "partners"):
         return top
     return "pages" if path.endswith("index.html") else "feeds"
@@ -40,7 +42,7 @@ def _config(**changes: Any) -> dict[str, Any]:
     }
     for dotted, value in changes.items():
         section, _, name = dotted.partition(".")
-        config[section] = {**config[section], name: value} if name else value
+        config[section] = {**config.get(section, {}), name: value} if name else value
     return config
 
 
@@ -105,9 +107,12 @@ def _rebuild(site, run, config: dict[str, Any]):
     ({"sitemaps.publication": "大小事"}, {"sitemaps"}),
     ({"partners.msn_items": 3}, {"partners"}),
     ({"partners.utm_campaign": "partner_b"}, {"partners"}),
-    ({"output.update_period": "daily"}, {"feeds", "partners"}),  # partners reuse the RSS
+    # partners and archives reuse the RSS
+    ({"output.update_period": "daily"}, {"feeds", "partners", "archives"}),
+    # the current feeds link the archives; the site's are new, nothing else of the archives
+    ({"archives.site": True}, {"feeds", "archives"}),
     ({"categories": [*CATEGORIES[:3], {"slug": "world", "name": "國際", "description": "世界"}]},
-     {"feeds", "articles", "pages", "partners"}),  # a category's description: its feed's
+     {"feeds", "articles", "pages", "partners", "archives"}),  # its feed's description
     # the site's title is in every kind's files: everything renders again
     ({"site.title": "大小事"}, KINDS),
 ])
@@ -157,11 +162,13 @@ def test_a_comment_in_the_config_renders_nothing(kinds_site, run):
 def test_a_renderer_version_renders_its_kind_only(kinds_site, run, monkeypatch, kind):
     assert run("build", "--config", kinds_site.config).code == 0
     _age(kinds_site)
-    monkeypatch.setattr(syndicate.render, f"{kind.upper()}_VERSION", 2)
+    name = f"{kind.upper()}_VERSION"
+    monkeypatch.setattr(syndicate.render, name, getattr(syndicate.render, name) + 1)
     result = run("build", "--config", kinds_site.config, "-v")
     assert result.code == 0
-    # partner files build on the RSS renderer: a new one renders them too
-    assert _rendered(result.out) == ({"feeds", "partners"} if kind == "feeds" else {kind})
+    # partner files and archives build on the feeds' renderers: a new one renders them too
+    assert _rendered(result.out) == ({"feeds", "partners", "archives"} if kind == "feeds"
+                                     else {kind})
     assert " 0 records read" in result.out
 
 

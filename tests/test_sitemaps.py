@@ -120,7 +120,8 @@ def test_one_new_article_rewrites_only_what_shows_it(big: Site,
                if line.startswith("written")}
     assert written == {
         "rss.xml", "atom.xml", "feed.json", "index.html", "index.opml", "life/rss.xml",
-        "life/atom.xml", "life/feed.json", "life/index.html", "articles/new.json",
+        "life/atom.xml", "life/feed.json", "life/index.html", "life/archive/2026-02.rss.xml",
+        "life/archive/2026-02.atom.xml", "life/archive/2026-02.json", "articles/new.json",
         "articles/new.html", "sitemaps/news.xml", "sitemaps/news-2.xml",
         "sitemaps/articles-2026-02.xml", "sitemaps/index.xml", "build-report.json"}
     assert locs(big.feeds / "sitemaps" / "news.xml")[0] == "https://nchn.example.com/new/"

@@ -680,4 +680,7 @@ def test_removals_a_failed_run_did_not_make_are_made_and_reported_by_the_next(
         site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     unpublish_with_a_failing_report(site, monkeypatch)
     report = syndicate.build(syndicate.load_config(site.config))
-    assert report.removed == ["articles/s0002.html", "articles/s0002.json"]
+    # s0002 was society's only article: its month's archive goes too
+    assert report.removed == ["articles/s0002.html", "articles/s0002.json",
+                              "society/archive/2026-02.atom.xml",
+                              "society/archive/2026-02.json", "society/archive/2026-02.rss.xml"]

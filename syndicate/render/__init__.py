@@ -7,7 +7,9 @@ meta.lead_image) bumps every kind whose bytes it changes. Kept here rather than 
 so that a run with nothing to render imports no renderer (feedgen, lxml).
 """
 
-FEEDS_VERSION = 1  # feeds.py, opml.py, stylesheet.py and feed.xsl: rss.xml atom.xml feed.json
+FEEDS_VERSION = 2  # feeds.py, opml.py, stylesheet.py and feed.xsl: rss.xml atom.xml feed.json
+# (2: the current feeds link their newest archive)
+ARCHIVES_VERSION = 1  # archives.py and feeds.History: <feed>/archive/YYYY-MM.*
 ARTICLES_VERSION = 1  # meta.py, share.py and tweet.py: articles/<id>.json and .html
 PAGES_VERSION = 1  # page.py and page.css: the index.html beside each feed
 SITEMAPS_VERSION = 1  # sitemap.py: sitemaps/*.xml

@@ -38,6 +38,7 @@ NS_SY = "http://purl.org/rss/1.0/modules/syndication/"
 NS_DC = "http://purl.org/dc/elements/1.1/"
 NS_MEDIA = "http://search.yahoo.com/mrss/"
 NS_ATOM = "http://www.w3.org/2005/Atom"
+NS_FH = "http://purl.org/syndication/history/1.0"  # RFC 5005: fh:archive
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
@@ -72,6 +73,43 @@ class FeedSpec:
     def id(self, config: Config) -> str:
         name = f"feed/{self.category.slug}" if self.category else "feed"
         return tag_uri(config, name)
+
+
+ARCHIVE = "archive/"  # a feed's monthly archives, in its folder
+_ARCHIVE_SUFFIX = {"rss.xml": ".rss.xml", "atom.xml": ".atom.xml", "feed.json": ".json"}
+
+
+def archive_name(filename: str, month: str) -> str:
+    """Where the archive of `month` ("2026-05") of a feed's format `filename` lives, in the
+    feed's folder: archive/2026-05.rss.xml, .atom.xml, .json."""
+    return f"{ARCHIVE}{month}{_ARCHIVE_SUFFIX[filename]}"
+
+
+@dataclass(frozen=True)
+class History:
+    """Where one document of a feed stands among its archives (RFC 5005 section 4, archived
+    feeds): the current (subscription) feed when `month` is None, else the archive of that
+    month ("2026-05"); `prev` and `next` are the older and the newer month it links as
+    prev-archive and next-archive (None: no such link). CURRENT links none: a feed without
+    archives."""
+
+    month: str | None = None
+    prev: str | None = None
+    next: str | None = None
+
+    def document(self, filename: str) -> str:
+        """The document's file name in the feed's folder, for the format `filename`."""
+        return archive_name(filename, self.month) if self.month else filename
+
+    def links(self, filename: str) -> list[tuple[str, str]]:
+        """(rel, file name in the feed's folder) of each history link, for the format
+        `filename`: an archive names the current feed, each document its neighbours."""
+        found = [("current", filename)] if self.month else []
+        return found + [(rel, archive_name(filename, month)) for rel, month in
+                        (("prev-archive", self.prev), ("next-archive", self.next)) if month]
+
+
+CURRENT = History()
 
 
 def tag_uri(config: Config, name: str) -> str:
@@ -129,6 +167,32 @@ class _ChannelExtension(BaseExtension):
         return feed
 
 
+class _HistoryExtension(BaseExtension):
+    """fh:archive in an archive, and in RSS the history links (atom:link, as the self link is;
+    Atom gets them from feedgen's own links)."""
+
+    def __init__(self) -> None:
+        self.archive = False
+        self.links: list[tuple[str, str, str]] = []  # (rel, href, media type), RSS only
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": NS_FH} if self.archive else {}
+
+    def extend_rss(self, feed):  # type: ignore[no-untyped-def]
+        self._extend(feed[0])
+        return feed
+
+    def extend_atom(self, feed):  # type: ignore[no-untyped-def]
+        self._extend(feed)
+        return feed
+
+    def _extend(self, parent):  # type: ignore[no-untyped-def]
+        if self.archive:
+            xml_elem(f"{{{NS_FH}}}archive", parent)
+        for rel, href, media_type in self.links:
+            xml_elem(f"{{{NS_ATOM}}}link", parent, href=href, rel=rel, type=media_type)
+
+
 class _ItemExtension(BaseEntryExtension):
     def __init__(self) -> None:
         self.article: Article | None = None
@@ -163,9 +227,11 @@ class _ItemExtension(BaseEntryExtension):
 
 
 def _generator(config: Config, spec: FeedSpec, articles: Sequence[Article],
-               channel: type[BaseExtension]) -> FeedGenerator:
+               channel: type[BaseExtension], history: History = CURRENT) -> FeedGenerator:
     fg = FeedGenerator()
     fg.register_extension("syndicate", channel, _ItemExtension)
+    fg.register_extension("history", _HistoryExtension, BaseEntryExtension)
+    fg.history.archive = history.month is not None
     fg.title(spec.title)
     fg.description(spec.description)
     fg.language(config.site.language)
@@ -174,17 +240,22 @@ def _generator(config: Config, spec: FeedSpec, articles: Sequence[Article],
     return fg
 
 
-def render_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
-    """RSS 2.0 with content:encoded, dc:creator, media:content and the syndication module."""
-    fg = _generator(config, spec, articles, _ChannelExtension)
+def render_rss(config: Config, spec: FeedSpec, articles: Sequence[Article],
+               history: History = CURRENT) -> bytes:
+    """RSS 2.0 with content:encoded, dc:creator, media:content and the syndication module;
+    `history` places it among the feed's archives."""
+    fg = _generator(config, spec, articles, _ChannelExtension, history)
     # feedgen writes the *last* link as the channel <link>, so the self link goes first.
-    fg.link(href=spec.url(config, "rss.xml"), rel="self", type="application/rss+xml")
+    fg.link(href=spec.url(config, history.document("rss.xml")), rel="self",
+            type="application/rss+xml")
+    fg.history.links = [(rel, spec.url(config, name), "application/rss+xml")
+                        for rel, name in history.links("rss.xml")]
     fg.link(href=spec.home_url, rel="alternate")
     if config.site.logo:
         fg.image(url=config.site.logo, title=spec.title, link=spec.home_url)
     fg.syndicate.period = config.output.update_period
     fg.syndicate.frequency = config.output.update_frequency
-    fg.syndicate.hubs = config.websub.hubs
+    fg.syndicate.hubs = _hubs(config, history)
     for article in articles:
         entry = fg.add_entry(order="append")
         entry.syndicate.article = article
@@ -196,18 +267,23 @@ def render_rss(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> b
         entry.description(html.escape(article.summary, quote=False))
         entry.content(article.content_html)  # with a description, this is content:encoded
         entry.category([{"term": name} for name in labels(config, article)])
-    return with_stylesheet(fg.rss_str(pretty=True), spec.folder)
+    return with_stylesheet(fg.rss_str(pretty=True), _folder(spec, history))
 
 
-def render_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
-    """Atom 1.0 with tag: ids, text summaries, html content and image enclosures."""
-    fg = _generator(config, spec, articles, BaseExtension)
+def render_atom(config: Config, spec: FeedSpec, articles: Sequence[Article],
+                history: History = CURRENT) -> bytes:
+    """Atom 1.0 with tag: ids, text summaries, html content and image enclosures; `history`
+    places it among the feed's archives, which share its id (RFC 5005 section 4)."""
+    fg = _generator(config, spec, articles, BaseExtension, history)
     fg.id(spec.id(config))
     fg.subtitle(spec.description)
     fg.author({"name": config.site.author, "uri": config.site.url})
-    fg.link(href=spec.url(config, "atom.xml"), rel="self", type="application/atom+xml")
+    fg.link(href=spec.url(config, history.document("atom.xml")), rel="self",
+            type="application/atom+xml")
     fg.link(href=spec.home_url, rel="alternate", type="text/html")
-    for hub in config.websub.hubs:
+    for rel, name in history.links("atom.xml"):
+        fg.link(href=spec.url(config, name), rel=rel, type="application/atom+xml")
+    for hub in _hubs(config, history):
         fg.link(href=hub, rel="hub")
     if config.site.logo:
         fg.logo(config.site.logo)
@@ -227,22 +303,37 @@ def render_atom(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> 
                       ] if section else []
         entry.category(categories + [{"term": tag} for tag in article.tags
                                      if section is None or tag != section.name] or None)
-    return with_stylesheet(fg.atom_str(pretty=True), spec.folder)
+    return with_stylesheet(fg.atom_str(pretty=True), _folder(spec, history))
 
 
-def render_json_feed(config: Config, spec: FeedSpec, articles: Sequence[Article]) -> bytes:
-    """JSON Feed 1.1 carrying every item fact the RSS and Atom feeds carry."""
+def _folder(spec: FeedSpec, history: History) -> str:
+    """The folder the document lives in, relative to the output folder."""
+    return spec.folder + (ARCHIVE if history.month else "")
+
+
+def _hubs(config: Config, history: History) -> tuple[str, ...]:
+    """The WebSub hubs a document links: an archive has no subscribers to notify."""
+    return () if history.month else config.websub.hubs
+
+
+def render_json_feed(config: Config, spec: FeedSpec, articles: Sequence[Article],
+                     history: History = CURRENT) -> bytes:
+    """JSON Feed 1.1 carrying every item fact the RSS and Atom feeds carry; with archives,
+    `next_url` leads to the next older page: the newest month's archive from the current feed,
+    the month before from an archive."""
     feed: dict[str, object] = {
         "version": JSON_FEED_VERSION,
         "title": spec.title,
         "home_page_url": spec.home_url,
-        "feed_url": spec.url(config, "feed.json"),
+        "feed_url": spec.url(config, history.document("feed.json")),
         "description": spec.description,
         "language": config.site.language,
         "authors": [{"name": config.site.author, "url": config.site.url}],
     }
-    if config.websub.hubs:
-        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in config.websub.hubs]
+    if _hubs(config, history):
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in _hubs(config, history)]
+    if history.prev:
+        feed["next_url"] = spec.url(config, archive_name("feed.json", history.prev))
     feed["items"] = [_json_item(config, article) for article in articles]
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -269,7 +360,7 @@ def _json_item(config: Config, article: Article) -> dict[str, object]:
 class FeedFormat:
     filename: str
     media_type: str
-    render: Callable[[Config, FeedSpec, Sequence[Article]], bytes]
+    render: Callable[[Config, FeedSpec, Sequence[Article], History], bytes]
 
 
 FORMATS = (

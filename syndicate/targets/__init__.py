@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..archives import ARCHIVE_PATH
 from ..errors import TargetError
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def kind(path: str) -> str:
     if top in ("sitemaps", "partners") and rest:
         return top
     name = path.rpartition("/")[2]
-    if name in FEEDS:
+    if name in FEEDS or ARCHIVE_PATH.search(path):  # a feed's archives are feeds too
         return "feeds"
     return "pages" if name == "index.html" else "other"
 
