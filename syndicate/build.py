@@ -204,7 +204,7 @@ def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
         owe_sync(run.config, run.store)
     try:
         stage = Stage(run.config, run.store, publisher, report)
-        publish_feeds(stage, work.feeds)
+        publish_feeds(stage, work.feeds, work.labels)
         publish_articles(stage, articles_all, run.progress, run.jobs or run.config.output.jobs)
         publish_sitemaps(stage, work.sitemaps)
         publish_planned(stage, work.partners)

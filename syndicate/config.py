@@ -245,6 +245,29 @@ class Partners:
                             "`utm_source` names the partner)", default="partner_feed")
 
 
+_MIN_ARTICLES = ("how many published articles a {what} needs for a feed of its own, "
+                 "`{folder}/<slug>/` (docs/labels.md); 0: no {what} feeds, and those published "
+                 "are removed")
+_RETENTION = ("how many days a {what} that falls under `min_articles` keeps its feed, with the "
+              "items it still has, before its files are removed")
+
+
+@section
+class Tags:
+    min_articles: int = key(parse.whole_number(0, 1_000_000),
+                            _MIN_ARTICLES.format(what="tag", folder="tags"), default=5)
+    retention_days: int = key(parse.whole_number(0, 36_500),
+                              _RETENTION.format(what="tag"), default=30)
+
+
+@section
+class Authors:
+    min_articles: int = key(parse.whole_number(0, 1_000_000),
+                            _MIN_ARTICLES.format(what="author", folder="authors"), default=5)
+    retention_days: int = key(parse.whole_number(0, 36_500),
+                              _RETENTION.format(what="author"), default=30)
+
+
 CACHE_KINDS = ("feeds", "pages", "articles", "sitemaps", "partners", "other")
 CACHE_DEFAULTS = {"feeds": "max-age=300", "pages": "max-age=300", "articles": "max-age=3600",
                   "sitemaps": "max-age=300", "partners": "max-age=300", "other": "max-age=300"}
@@ -296,6 +319,9 @@ class Config:
     websub: WebSub = key(parse.mapping, "hubs that announce changed feeds", default=WebSub())
     sitemaps: Sitemaps = key(parse.mapping, "sitemaps for search engines and Google News "
                              "(`sitemaps/index.xml` lists them)", default=Sitemaps())
+    tags: Tags = key(parse.mapping, "a feed for each tag with enough articles", default=Tags())
+    authors: Authors = key(parse.mapping, "a feed for each author with enough articles",
+                           default=Authors())
     partners: Partners = key(parse.mapping, "the files aggregators read: Yahoo奇摩, LINE TODAY, "
                              "MSN", default=Partners())
     s3: S3 = key(parse.mapping, "the object store (S3 API) the output folder is mirrored to",

@@ -33,10 +33,11 @@ def _ingest(config: Config) -> object:
 
 
 def _feeds(config: Config) -> object:
-    """render/feeds.py, opml.py and the stylesheet."""
+    """render/feeds.py, opml.py and the stylesheet; which tags and authors have feeds."""
     output = config.output
     return (render.FEEDS_VERSION, config.site, config.categories, output.items_per_feed,
-            output.update_period, output.update_frequency, config.websub.hubs)
+            output.update_period, output.update_frequency, config.websub.hubs, config.tags,
+            config.authors)
 
 
 def _articles(config: Config) -> object:
