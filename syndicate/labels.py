@@ -189,12 +189,14 @@ def _feed_plan(config: Config, store: Store, kind: LabelKind, name: str, slug: s
 def _forget(store: Store, kind: LabelKind, name: str, slug: str) -> list[str]:
     """The files of a label's feed, to remove; its articles lose the link to it. Its slug
     stays the name's."""
+    from .render.feeds import FORMATS
+
     folder = f"{kind.folder}{slug}/"
     store.relabel(kind.kind, name)
     store.set_label(kind.kind, name, slug, store.label_count(kind.kind, name), None)
-    paths = [path for path, _, _ in store.outputs(folder)]
-    store.forget_output(folder)
-    return [path for path in paths if path != folder]
+    store.forget_output(folder)  # the feed's row; its page has its own, which removal forgets
+    return [folder + fmt.filename for fmt in FORMATS] + [
+        path for path, _, _ in store.outputs(folder)]
 
 
 def clock_stamp(when: datetime) -> str:
