@@ -18,6 +18,7 @@ import pytest
 import yaml
 from conftest import Run, Site, record
 
+import syndicate
 from syndicate import clock
 from syndicate.labels import slugify
 
@@ -304,3 +305,20 @@ def test_threshold_zero_turns_a_kind_off_and_removes_its_files(
     assert label_hrefs(site, "a001") == [f"{FEEDS_URL}authors/{quote('記者王小明')}/{name}"
                                          for name in ("rss.xml", "atom.xml", "feed.json")]
     assert "/tags/" not in site.read("index.opml")
+
+
+# --- syndicate status ---
+
+def test_status_counts_tag_and_author_feeds_and_names_the_biggest(
+        site: Site, run: Callable[..., Run]) -> None:
+    configure(site, tags=2, authors=9)
+    build(site, run, [article(n, ["颱風", "地震"][: 1 + n % 2]) for n in range(1, 6)]
+          + [article(6, ["single"])])
+    out = run("status", "--config", site.config).out
+    assert "tags         2 feed(s); the biggest:\n" \
+           "         5  颱風  tags/颱風/\n" \
+           "         3  地震  tags/地震/\n" in out
+    assert "authors" not in out
+    state = syndicate.status(syndicate.load_config(site.config))
+    assert [(labels.kind, labels.feeds) for labels in state.labels] == [("tag", 2),
+                                                                        ("author", 0)]
