@@ -245,27 +245,28 @@ class Partners:
                             "`utm_source` names the partner)", default="partner_feed")
 
 
-_MIN_ARTICLES = ("how many published articles a {what} needs for a feed of its own, "
+_MIN_ARTICLES = ("how many published articles {a} needs for a feed of its own, "
                  "`{folder}/<slug>/` (docs/labels.md); 0: no {what} feeds, and those published "
                  "are removed")
-_RETENTION = ("how many days a {what} that falls under `min_articles` keeps its feed, with the "
+_RETENTION = ("how many days {a} that falls under `min_articles` keeps its feed, with the "
               "items it still has, before its files are removed")
 
 
 @section
 class Tags:
     min_articles: int = key(parse.whole_number(0, 1_000_000),
-                            _MIN_ARTICLES.format(what="tag", folder="tags"), default=5)
+                            _MIN_ARTICLES.format(a="a tag", what="tag", folder="tags"), default=5)
     retention_days: int = key(parse.whole_number(0, 36_500),
-                              _RETENTION.format(what="tag"), default=30)
+                              _RETENTION.format(a="a tag"), default=30)
 
 
 @section
 class Authors:
     min_articles: int = key(parse.whole_number(0, 1_000_000),
-                            _MIN_ARTICLES.format(what="author", folder="authors"), default=5)
+                            _MIN_ARTICLES.format(a="an author", what="author",
+                                                 folder="authors"), default=5)
     retention_days: int = key(parse.whole_number(0, 36_500),
-                              _RETENTION.format(what="author"), default=30)
+                              _RETENTION.format(a="an author"), default=30)
 
 
 CACHE_KINDS = ("feeds", "pages", "articles", "sitemaps", "partners", "other")
