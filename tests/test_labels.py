@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -322,3 +324,22 @@ def test_status_counts_tag_and_author_feeds_and_names_the_biggest(
     state = syndicate.status(syndicate.load_config(site.config))
     assert [(labels.kind, labels.feeds) for labels in state.labels] == [("tag", 2),
                                                                         ("author", 0)]
+
+
+# --- an index from before tag feeds ---
+
+def test_an_older_index_learns_the_labels_of_its_articles(
+        site: Site, run: Callable[..., Run]) -> None:
+    configure(site, tags=2)
+    records = [article(n, ["颱風"]) for n in (1, 2)]
+    build(site, run, records)
+    index = next(site.folder.glob("*.sqlite"))
+    db = sqlite3.connect(index)  # as syndicate before migration 9 left it
+    db.executescript("DROP TABLE label_items; DROP TABLE labels; PRAGMA user_version = 8;"
+                     "UPDATE meta SET value = '' WHERE key = 'fingerprint feeds';"
+                     "DELETE FROM feeds WHERE path LIKE 'tags/%';")
+    db.close()
+    shutil.rmtree(site.feeds / "tags")
+    build(site, run, records)
+    assert folders(site, "tags") == {"颱風"}
+    assert len(feedparser.parse(site.read("tags/颱風/rss.xml")).entries) == 2
