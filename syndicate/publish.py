@@ -216,7 +216,12 @@ class Publisher:
         try:
             self.interrupted = marker.exists()
             if self.interrupted:
-                for folder in [self.root, *(p for p in self.root.iterdir() if p.is_dir())]:
+                from .labels import FOLDERS  # tag and author feeds are a level further down
+
+                folders = [self.root, *(p for p in self.root.iterdir() if p.is_dir())]
+                folders += [p for name in FOLDERS if (self.root / name).is_dir()
+                            for p in (self.root / name).iterdir() if p.is_dir()]
+                for folder in folders:
                     with os.scandir(folder) as entries:
                         leftovers += [Path(e.path) for e in entries
                                       if e.name.startswith(TEMP_PREFIX)]
