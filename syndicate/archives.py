@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -37,6 +37,7 @@ from .store import Entry, instant
 
 if TYPE_CHECKING:
     from .config import Config
+    from .plan import FeedPlan
     from .records import Article
     from .render.feeds import FeedFormat, FeedSpec, History
     from .store import Store
@@ -44,13 +45,44 @@ if TYPE_CHECKING:
 # the files syndicate writes as archives, in any feed's folder: only these are ever removed
 ARCHIVE_PATH = re.compile(r"(?:^|/)archive/\d{4}-\d{2}\.(?:rss\.xml|atom\.xml|json)$")
 
-# the kinds of feed whose items the index can list by month (FeedSpec.kind)
-_LISTED = ("site", "category")
-
-
 def archived(config: Config, spec: FeedSpec) -> bool:
-    """Whether `spec` has archives: its kind is turned on in `archives:`, and listed by month."""
-    return spec.kind in _LISTED and config.archives.follows(spec.kind)
+    """Whether `spec` has archives: its kind is turned on in `archives:`."""
+    return config.archives.follows(spec.kind)
+
+
+class _Selection(NamedTuple):
+    """What a feed lists, as the index is asked for it by month: every article (the site),
+    a category's, or a tag's or an author's (by name)."""
+
+    store: Store
+    kind: str  # FeedSpec.kind
+    key: str | None  # the category's slug, the tag's or author's name
+
+    def between(self, start: int, end: int) -> list[Entry]:
+        if self.kind in ("tag", "author"):
+            return self.store.label_between(self.kind, self.key or "", start, end)
+        return self.store.published_between(start, end, self.key)
+
+    def around(self, start: int, end: int) -> tuple[int | None, int | None]:
+        if self.kind in ("tag", "author"):
+            return self.store.label_around(self.kind, self.key or "", start, end)
+        return self.store.published_around(start, end, self.key)
+
+    def span(self) -> tuple[int, int] | None:
+        if self.kind in ("tag", "author"):
+            return self.store.label_range(self.kind, self.key or "")
+        return self.store.category_range(self.key)
+
+    def holds(self, placed: str | None) -> bool:
+        """Whether an article changed in category `placed` may be in this feed's months (a
+        tag's or an author's: any; their changed months are few, and read again)."""
+        return self.kind != "category" or placed == self.key
+
+
+def _selection(store: Store, spec: FeedSpec) -> _Selection:
+    if spec.kind in ("tag", "author"):
+        return _Selection(store, spec.kind, store.label_name(spec.kind, spec.slug))
+    return _Selection(store, spec.kind, spec.category.slug if spec.category else None)
 
 
 def current_history(config: Config, spec: FeedSpec, items: list[Article]) -> History:
@@ -77,23 +109,34 @@ class _Month(NamedTuple):
         return _signature([*self.entries, [_label(self.prev), _label(self.next)]])
 
 
-def plan_archives(config: Config, store: Store, *, render_all: bool) -> OutputPlan:
+def plan_archives(config: Config, store: Store, *, render_all: bool,
+                  labels: Sequence[FeedPlan] = ()) -> OutputPlan:
     """The archive files to write: of the months whose items changed, and of their neighbours
-    whose links did, unless they show what they showed; of every month, for a full render.
-    The files to remove: of a month left with no items, and on a full render every archive
-    file the index lists that is no longer wanted (a feed whose archives were turned off, a
-    category removed)."""
-    specs = [spec for spec in feed_specs(config) if archived(config, spec)]
+    whose links did, unless they show what they showed; of every month, for a full render or
+    a feed that is new. The files to remove: of a month left with no items, and on a full
+    render every archive file the index lists that is no longer wanted (a feed whose archives
+    were turned off, a category removed). `labels`: the tag and author feeds this run plans
+    (labels.py); a full render also takes every one already published. A tag or author feed
+    that goes takes its archives with it (labels.py)."""
+    specs = {spec.folder: spec for spec in feed_specs(config) if archived(config, spec)}
+    if render_all and (config.archives.tags or config.archives.authors):
+        from .labels import label_specs
+
+        specs |= {spec.folder: spec for _, group in label_specs(config, store)
+                  for spec in group if archived(config, spec)}
+    specs |= {plan.spec.folder: plan.spec for plan in labels if archived(config, plan.spec)}
     loader = _Loader(config, store)
     write: list[Output] = []
     remove: set[str] = set()
-    for spec in specs:
-        months = _all_months(config, store, spec) if render_all else _touched(config, store, spec)
+    for spec in specs.values():
+        new = store.signature(spec.folder) is None  # a tag's feed that comes now: all months
+        months = (_all_months(config, store, spec) if render_all or new
+                  else _touched(config, store, spec))
         for month in months:
             paths = _paths(month.spec, month.month)
             if not month.entries:
                 remove |= {path for path in paths if store.signature(path) is not None}
-            elif render_all or any(_changed(store.signature(path), month.signature)
+            elif render_all or new or any(_changed(store.signature(path), month.signature)
                                    for path in paths):
                 write += _outputs(loader, month)
     if render_all:
@@ -104,12 +147,12 @@ def plan_archives(config: Config, store: Store, *, render_all: bool) -> OutputPl
 
 def _all_months(config: Config, store: Store, spec: FeedSpec) -> Iterator[_Month]:
     """Every month of the feed that has items, oldest first, each knowing its neighbours."""
-    zone, category = config.site.zone, _category(spec)
-    span = store.category_range(category)
+    zone, selection = config.site.zone, _selection(store, spec)
+    span = selection.span()
     if span is None:
         return
     found = [(month, entries) for month in _months_between(*(_month(i, zone) for i in span))
-             if (entries := store.published_between(*_bounds(month, zone), category))]
+             if (entries := selection.between(*_bounds(month, zone)))]
     for n, (month, entries) in enumerate(found):
         yield _Month(spec, month, entries, found[n - 1][0] if n else None,
                      found[n + 1][0] if n + 1 < len(found) else None)
@@ -119,9 +162,9 @@ def _touched(config: Config, store: Store, spec: FeedSpec) -> list[_Month]:
     """The months of the feed's changed articles, and the nearest months with items around
     each: their prev-archive or next-archive link changes when the month gains its first item
     or loses its last."""
-    zone, category = config.site.zone, _category(spec)
+    zone, selection = config.site.zone, _selection(store, spec)
     changed = {_month(published, zone) for placed, published in store.changed_placements()
-               if category is None or placed == category}
+               if selection.holds(placed)}
     months: dict[tuple[int, int], _Month] = {}
     for month in sorted(changed):
         found = _read(store, spec, month, zone)
@@ -134,16 +177,11 @@ def _touched(config: Config, store: Store, spec: FeedSpec) -> list[_Month]:
 
 def _read(store: Store, spec: FeedSpec, month: tuple[int, int], zone: tzinfo) -> _Month:
     """One month's items and its neighbours, each from an index."""
-    category, (start, end) = _category(spec), _bounds(month, zone)
-    before, after = store.published_around(start, end, category)
-    return _Month(spec, month, store.published_between(start, end, category),
+    selection, (start, end) = _selection(store, spec), _bounds(month, zone)
+    before, after = selection.around(start, end)
+    return _Month(spec, month, selection.between(start, end),
                   None if before is None else _month(before, zone),
                   None if after is None else _month(after, zone))
-
-
-def _category(spec: FeedSpec) -> str | None:
-    """The category whose articles the feed lists; None: every article (the site feed)."""
-    return spec.category.slug if spec.category else None
 
 
 def _bounds(month: tuple[int, int], zone: tzinfo) -> tuple[int, int]:
@@ -189,8 +227,8 @@ class _Loader:
         from .query import articles
 
         if self.key != (spec.folder, month):
-            entries = self.store.published_between(*_bounds(month, self.config.site.zone),
-                                                   _category(spec))
+            entries = _selection(self.store, spec).between(
+                *_bounds(month, self.config.site.zone))
             self.key, self.items = (spec.folder, month), articles(
                 self.store, [entry.id for entry in entries])
         return Rendering(fmt.render(self.config, spec, self.items, history))

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import quote
 
 from . import clock
 from .errors import (
@@ -204,7 +205,7 @@ def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
         owe_sync(run.config, run.store)
     try:
         stage = Stage(run.config, run.store, publisher, report)
-        publish_feeds(stage, work.feeds)
+        publish_feeds(stage, work.feeds, work.labels)
         publish_articles(stage, articles_all, run.progress, run.jobs or run.config.output.jobs)
         publish_sitemaps(stage, work.sitemaps)
         publish_planned(stage, work.partners)
@@ -235,7 +236,7 @@ def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: S
     store.put(FILES_SOURCES, files_sources(run.config))
     if report.written_count or report.removed:
         store.put("last_change", clock.stamp())
-    store.add_pings((hub, run.config.site.feeds_url + result.path)
+    store.add_pings((hub, run.config.site.feeds_url + quote(result.path))  # as self links
                     for hub in run.config.websub.hubs
                     for result in report.files if result.written and result.items is not None)
     if run.config.share.facebook_token_env and not report.noop:  # share cards that changed

@@ -198,8 +198,8 @@ def _build(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     """print what the index holds
 
-    Print the index: articles per category, the last run, the last change and the rejected
-    records.
+    Print the index: articles per category, the last run, the last change, the rejected
+    records, and the tag and author feeds (how many, and the biggest).
 
     Example: syndicate status --config config/site.yaml
     """
@@ -215,6 +215,11 @@ def _status(args: argparse.Namespace) -> int:
     print(f"rejected     {len(state.rejected)}")
     for line in state.rejected:
         print(f"  {line}")
+    for labels in state.labels:
+        if labels.feeds:
+            print(f"{labels.folder[:-1]:<13}{labels.feeds:,} feed(s); the biggest:")
+            for name, slug, articles in labels.biggest:
+                print(f"  {articles:>8,}  {name}  {labels.folder}{slug}/")
     if state.robots:
         print(f"sitemaps     {len(state.sitemaps)} file(s); robots.txt: {state.robots}")
         for path, items in state.sitemaps:

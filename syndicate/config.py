@@ -266,6 +266,30 @@ class Archives:
                 "author": self.authors}.get(kind, False)
 
 
+_MIN_ARTICLES = ("how many published articles {a} needs for a feed of its own, "
+                 "`{folder}/<slug>/` (docs/labels.md); 0: no {what} feeds, and those published "
+                 "are removed")
+_RETENTION = ("how many days {a} that falls under `min_articles` keeps its feed, with the "
+              "items it still has, before its files are removed")
+
+
+@section
+class Tags:
+    min_articles: int = key(parse.whole_number(0, 1_000_000),
+                            _MIN_ARTICLES.format(a="a tag", what="tag", folder="tags"), default=5)
+    retention_days: int = key(parse.whole_number(0, 36_500),
+                              _RETENTION.format(a="a tag"), default=30)
+
+
+@section
+class Authors:
+    min_articles: int = key(parse.whole_number(0, 1_000_000),
+                            _MIN_ARTICLES.format(a="an author", what="author",
+                                                 folder="authors"), default=5)
+    retention_days: int = key(parse.whole_number(0, 36_500),
+                              _RETENTION.format(a="an author"), default=30)
+
+
 CACHE_KINDS = ("feeds", "pages", "articles", "sitemaps", "partners", "other")
 CACHE_DEFAULTS = {"feeds": "max-age=300", "pages": "max-age=300", "articles": "max-age=3600",
                   "sitemaps": "max-age=300", "partners": "max-age=300", "other": "max-age=300"}
@@ -319,6 +343,9 @@ class Config:
                              "(`sitemaps/index.xml` lists them)", default=Sitemaps())
     archives: Archives = key(parse.mapping, "monthly archives of the feeds, which readers "
                              "follow back in time (docs/archives.md)", default=Archives())
+    tags: Tags = key(parse.mapping, "a feed for each tag with enough articles", default=Tags())
+    authors: Authors = key(parse.mapping, "a feed for each author with enough articles",
+                           default=Authors())
     partners: Partners = key(parse.mapping, "the files aggregators read: Yahoo奇摩, LINE TODAY, "
                              "MSN", default=Partners())
     s3: S3 = key(parse.mapping, "the object store (S3 API) the output folder is mirrored to",

@@ -33,10 +33,11 @@ def _ingest(config: Config) -> object:
 
 
 def _feeds(config: Config) -> object:
-    """render/feeds.py, opml.py and the stylesheet."""
+    """render/feeds.py, opml.py and the stylesheet; which tags and authors have feeds."""
     output = config.output
     return (render.FEEDS_VERSION, config.site, config.categories, output.items_per_feed,
-            output.update_period, output.update_frequency, config.websub.hubs, config.archives)
+            output.update_period, output.update_frequency, config.websub.hubs, config.archives,
+            config.tags, config.authors)
 
 
 def _archives(config: Config) -> object:
@@ -44,7 +45,8 @@ def _archives(config: Config) -> object:
     the current feeds, nor the hubs (an archive names none)."""
     output = config.output
     return (render.ARCHIVES_VERSION, render.FEEDS_VERSION, config.site, config.categories,
-            output.update_period, output.update_frequency, config.archives)
+            output.update_period, output.update_frequency, config.archives, config.tags,
+            config.authors)
 
 
 def _articles(config: Config) -> object:

@@ -7,6 +7,7 @@ the index what each output now shows; build.py calls them in order inside one pu
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -17,6 +18,7 @@ from .store import Store
 
 if TYPE_CHECKING:
     from .config import Config
+    from .labels import LabelPlan
     from .records import Article
     from .render.feeds import FeedSpec
 
@@ -33,28 +35,36 @@ class Stage(NamedTuple):
     report: BuildReport
 
 
-def publish_feeds(stage: Stage, plans: Sequence[FeedPlan]) -> None:
-    """Render the feeds and the landing pages (`output.pages`) the plan marks as changed."""
+def publish_feeds(stage: Stage, plans: Sequence[FeedPlan], labels: LabelPlan | None = None
+                  ) -> None:
+    """Render the feeds and the landing pages (`output.pages`) the plan marks as changed,
+    remove the tag and author feeds that go, and write the OPML list when the site feed
+    changed or a tag or author feed came or went."""
     from .query import articles
 
-    specs = [plan.spec for plan in plans]
+    site = None
     for plan in plans:
+        if plan.spec.kind == "site":
+            site = plan
         if not (plan.feed or plan.page):
             continue
         items = articles(stage.store, plan.ids)
         if plan.feed:
-            publish_feed(stage, plan, items, specs)
+            publish_feed(stage, plan, items)
         if plan.page:
             publish_page(stage, plan, items)
+    if labels:
+        publish_planned(stage, labels.remove)
+    if site and (site.feed or (labels and labels.relisted)):
+        publish_opml(stage, [plan.spec for plan in plans if plan.spec.kind in
+                             ("site", "category")], articles(stage.store, site.ids))
 
 
-def publish_feed(stage: Stage, plan: FeedPlan, items: Sequence[Article],
-                 specs: Sequence[FeedSpec]) -> None:
-    """Write one feed in every format, linking its archives; with the site feed, the OPML
-    list and the stylesheet."""
+def publish_feed(stage: Stage, plan: FeedPlan, items: Sequence[Article]) -> None:
+    """Write one feed in every format, linking its archives; with the site feed, the
+    stylesheet."""
     from .archives import current_history
-    from .render.feeds import FORMATS, feed_updated
-    from .render.opml import render_opml
+    from .render.feeds import FORMATS
     from .render.stylesheet import STYLESHEET_NAME, stylesheet
 
     config = stage.config
@@ -64,12 +74,23 @@ def publish_feed(stage: Stage, plan: FeedPlan, items: Sequence[Article],
         written = stage.publisher.write(path, fmt.render(config, plan.spec, items, history))
         stage.report.record(FileResult(path, written, len(items)))
     stage.store.set_signature(plan.spec.folder, plan.signature, len(plan.ids))
-    if plan.spec.category is None:  # the OPML dates from the site feed, and changes with it
-        opml = render_opml(config, specs, feed_updated(items, config))
-        stage.report.record(FileResult(OPML_NAME, stage.publisher.write(OPML_NAME, opml)))
+    if plan.spec.kind == "site":
         # the browser view of every feed; a new feeds renderer renders all, so it follows
         stage.report.record(FileResult(STYLESHEET_NAME, stage.publisher.write(
             STYLESHEET_NAME, stylesheet())))
+
+
+def publish_opml(stage: Stage, specs: Sequence[FeedSpec], site_items: Sequence[Article]
+                 ) -> None:
+    """Write the OPML list: the site and category feeds, then the tag and author feeds that
+    are published. It dates from the site feed, and changes with it or with the list."""
+    from .labels import label_specs
+    from .render.feeds import feed_updated
+    from .render.opml import render_opml
+
+    opml = render_opml(stage.config, specs, feed_updated(site_items, stage.config),
+                       label_specs(stage.config, stage.store))
+    stage.report.record(FileResult(OPML_NAME, stage.publisher.write(OPML_NAME, opml)))
 
 
 def publish_page(stage: Stage, plan: FeedPlan, items: Sequence[Article]) -> None:
@@ -101,6 +122,7 @@ def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn,
     An article whose lead image Google Discover would show small gets a warning line, when its
     files were written: a site with hundreds of them hears of each once, when it changes, not
     on every run; and at most `lines` of them, with how many more."""
+    from .labels import article_label_specs
     from .query import related_articles, stream
     from .records import safe_name
     from .workers import default_jobs, rendering
@@ -111,13 +133,17 @@ def publish_articles(stage: Stage, render_all: bool, progress: ProgressFn,
     if render_all:
         total, ids = stage.report.articles, store.all_ids()
         stage.report.removed = stage.publisher.remove_strays(ARTICLES, store.published_names)
-    else:
-        total, ids = stage.report.changed, store.changed_ids(published=True)
+    else:  # and those whose tag or author feed came or went (labels.py)
+        relabelled = store.relabelled_count()
+        total = stage.report.changed + relabelled
+        ids = itertools.chain(store.changed_ids(published=True),
+                              store.relabelled_ids() if relabelled else ())
         for gone in list(store.changed_ids(published=False)):
             name = f"{ARTICLES}/{safe_name(gone)}"
             stage.report.removed += [path for path in (f"{name}.html", f"{name}.json")
                                if stage.publisher.remove(path)]
-    work = ((article, related_articles(store, article, config.share.related))
+    work = ((article, related_articles(store, article, config.share.related),
+             article_label_specs(config, store, article))
             for article in stream(store, ids))
     render = functools.partial(article_files, config)
     with rendering(render, work, jobs=jobs or default_jobs(), count=total) as rendered:
@@ -147,15 +173,16 @@ class ArticleFiles(NamedTuple):
     discover: str | None
 
 
-def article_files(config: Config, job: tuple[Article, list[Article]]) -> ArticleFiles:
-    """Render one article's files from it and its related articles: pure, so that a worker
-    process can do it."""
+def article_files(config: Config, job: tuple[Article, list[Article], list[FeedSpec]]
+                  ) -> ArticleFiles:
+    """Render one article's files from it, its related articles and its published tag and
+    author feeds: pure, so that a worker process can do it."""
     from .records import safe_name
     from .render.meta import article_files as render_files
     from .render.meta import discover_warning
 
-    article, related = job
-    share, head = render_files(article, config, related)
+    article, related, labels = job
+    share, head = render_files(article, config, related, labels)
     return ArticleFiles(f"{ARTICLES}/{safe_name(article.id)}", share, head,
                         discover_warning(article, config))
 

@@ -19,6 +19,7 @@ from .store import instant
 
 if TYPE_CHECKING:
     from .config import Config
+    from .labels import LabelPlan
     from .render.feeds import FeedSpec
     from .store import Store
 
@@ -110,11 +111,13 @@ def plan_pages(config: Config, store: Store, *, render_all: bool) -> OutputPlan:
     config change), the pages syndicate wrote that are no longer wanted go: all of them with
     `output.pages` off, a removed category's. Only pages the index lists: never a file that
     syndicate did not write."""
+    from .labels import FOLDERS
+
     if not render_all:
         return OutputPlan([], [])
     wanted = {page_path(spec) for spec in feed_specs(config)} if config.output.pages else set()
-    stored = {path for path, _, _ in store.outputs("")
-              if path.rpartition("/")[2] == PAGE_NAME}
+    stored = {path for path, _, _ in store.outputs("")  # tags' and authors': labels.py
+              if path.rpartition("/")[2] == PAGE_NAME and not path.startswith(FOLDERS)}
     return OutputPlan([], sorted(stored - wanted))
 
 
@@ -307,14 +310,16 @@ def _partner(store: Store, category: str | None, items: int, render: Callable[..
 
 
 class Plan(NamedTuple):
-    """Every output a run renders: the feeds (and their pages), the sitemaps, the partner
-    files, the feeds' archives (archives.py); and the pages no longer wanted."""
+    """Every output a run renders: the feeds (and their pages: the site's, the categories',
+    then the tags' and authors'), the sitemaps, the partner files, the feeds' archives
+    (archives.py); the pages no longer wanted; and the tag and author feeds that go (labels.py)."""
 
     feeds: list[FeedPlan]
     sitemaps: OutputPlan
     partners: OutputPlan
     pages: OutputPlan
     archives: OutputPlan
+    labels: LabelPlan
 
 
 def plan(config: Config, store: Store, stale: Scope, *, allow_shrink: bool) -> Plan:
@@ -324,13 +329,18 @@ def plan(config: Config, store: Store, stale: Scope, *, allow_shrink: bool) -> P
     :raises BuildError: a feed would lose most of its items, unless `allow_shrink`.
     """
     from .archives import plan_archives
+    from .labels import plan_labels
 
-    return Plan(plan_feeds(config, store, render_all=stale.render_all("feeds"),
-                           pages_all=stale.render_all("pages"), allow_shrink=allow_shrink),
+    feeds = plan_feeds(config, store, render_all=stale.render_all("feeds"),
+                       pages_all=stale.render_all("pages"), allow_shrink=allow_shrink)
+    labels = plan_labels(config, store, render_all=stale.render_all("feeds"),
+                         pages_all=stale.render_all("pages"))
+    return Plan(feeds + labels.feeds,
                 plan_sitemaps(config, store, render_all=stale.render_all("sitemaps")),
                 plan_partners(config, store, render_all=stale.render_all("partners")),
                 plan_pages(config, store, render_all=stale.render_all("pages")),
-                plan_archives(config, store, render_all=stale.render_all("archives")))
+                plan_archives(config, store, render_all=stale.render_all("archives"),
+                              labels=labels.feeds), labels)
 
 
 __all__ = ["PAGE_NAME", "PARTNERS", "SHRINK_GUARD_ITEMS", "SITEMAPS", "SITEMAP_INDEX", "FeedPlan",

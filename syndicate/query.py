@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,16 @@ class CategoryCount:
 
 
 @dataclass(frozen=True)
+class LabelFeeds:
+    """The published feeds of one kind of label (labels.py): "tag" or "author"."""
+
+    kind: str
+    folder: str  # "tags/"
+    feeds: int
+    biggest: list[tuple[str, str, int]]  # (name, slug, articles), the most articles first
+
+
+@dataclass(frozen=True)
 class Status:
     """What the index holds (`syndicate status`)."""
 
@@ -51,6 +61,19 @@ class Status:
     robots: str | None  # the robots.txt line that announces the sitemap index
     partners: list[tuple[str, int]]  # (path, items) of the partner files
     target: Pending | None = None  # the object store and what it is owed (s3.bucket)
+    labels: list[LabelFeeds] = field(default_factory=list)  # tag feeds, then author feeds
+
+
+def label_feeds(store: Store, biggest: int = 5) -> list[LabelFeeds]:
+    """How many tag and author feeds are published, and the `biggest` of each kind."""
+    from .labels import KINDS
+
+    found = []
+    for kind in KINDS:
+        feeds = store.label_feeds(kind.kind, kind.folder)
+        top = sorted(feeds, key=lambda feed: (-feed[2], feed[0]))[:biggest]
+        found.append(LabelFeeds(kind.kind, kind.folder, len(feeds), top))
+    return found
 
 
 def status(config: Config, output: Path | None = None) -> Status:
@@ -76,7 +99,7 @@ def status(config: Config, output: Path | None = None) -> Status:
             robots=f"Sitemap: {config.site.feeds_url}{SITEMAP_INDEX}"
             if store.signature(SITEMAP_INDEX) else None,
             partners=[(path, items) for path, items, _ in store.outputs(PARTNERS)],
-            target=pending_for(config, store))
+            target=pending_for(config, store), labels=label_feeds(store))
     finally:
         store.close()
 
@@ -253,6 +276,19 @@ def _sources_index(config: Config, session: requests.Session | None = None
         store.close()
 
 
-__all__ = ["CategoryCount", "Shared", "Status", "articles", "find_article", "load_articles",
-           "newest_articles", "newest_shared", "related_articles", "share_view", "status",
-           "stream"]
+__all__ = [
+    "CategoryCount",
+    "LabelFeeds",
+    "Shared",
+    "Status",
+    "articles",
+    "find_article",
+    "label_feeds",
+    "load_articles",
+    "newest_articles",
+    "newest_shared",
+    "related_articles",
+    "share_view",
+    "status",
+    "stream",
+]

@@ -78,6 +78,30 @@ MIGRATIONS = (
     CREATE TABLE uploads (path TEXT PRIMARY KEY, rank INTEGER NOT NULL) WITHOUT ROWID;
     CREATE INDEX uploads_in_order ON uploads (rank, path);
     """,
+    # 9: tag and author feeds (labels.py): each label of each published article, indexed for
+    # "the newest N of tag T" and for "the labels of article A"; each label's slug, kept
+    # forever once given, and since when a label with a feed is under the threshold. The labels
+    # of the articles already published are filled in from their records.
+    """
+    CREATE TABLE label_items (kind TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL,
+                              published INTEGER NOT NULL, PRIMARY KEY (kind, name, id))
+        WITHOUT ROWID;
+    CREATE INDEX label_items_newest ON label_items (kind, name, published DESC, id);
+    CREATE INDEX label_items_by_id ON label_items (id);
+    CREATE TABLE labels (kind TEXT NOT NULL, name TEXT NOT NULL, slug TEXT NOT NULL,
+                         under_since TEXT, articles INTEGER NOT NULL,
+                         PRIMARY KEY (kind, name)) WITHOUT ROWID;
+    CREATE UNIQUE INDEX labels_by_slug ON labels (kind, slug);
+    CREATE INDEX labels_under ON labels (under_since) WHERE under_since IS NOT NULL;
+    INSERT OR IGNORE INTO label_items
+        SELECT 'tag', j.value, a.id, a.published FROM articles a
+        JOIN records r ON r.rowid = a.record, json_each(r.article, '$.tags') j
+        WHERE j.value != '';
+    INSERT OR IGNORE INTO label_items
+        SELECT 'author', j.value, a.id, a.published FROM articles a
+        JOIN records r ON r.rowid = a.record, json_each(r.article, '$.authors') j
+        WHERE j.value != '';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,6 +17,9 @@ Tables (schema.py creates them and migrates an older index forward):
   scrapes   URLs Facebook is still to be asked to read again (both: store_cards.py)
   uploads   files of the output folder still to be mirrored to the object store, with the
             rank that orders them (targets/)
+  label_items  each tag and author of each published article, with its publication instant
+  labels    the slug of each tag or author that has had a feed (kept forever), how many
+            articles it had when last planned, and since when it is under the threshold
   meta      the fingerprints of what read the records and built each kind of output (kinds.py),
             last run, last
             change, and the state each source keeps (see source_state)
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
@@ -234,7 +237,7 @@ class Store(CardTables):
         everything again (another config or program). Item counts stay, for the shrink guard;
         image facts, pending pings and share cards stay too (a card that did not change is
         not sent to Facebook again)."""
-        for table in ("files", "records", "articles", "rejected", "duplicates"):
+        for table in ("files", "records", "articles", "rejected", "duplicates", "label_items"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("UPDATE feeds SET signature = ''")
         self.db.execute("DELETE FROM meta WHERE key LIKE 'fingerprint%'")
@@ -363,6 +366,7 @@ class Store(CardTables):
         db.execute("INSERT INTO duplicates SELECT r.id, count(*) FROM temp.touched t "
                    "CROSS JOIN records r ON r.id = t.id GROUP BY r.id HAVING count(*) > 1")
         db.execute("DELETE FROM temp.touched")
+        self._refresh_labels()
         return db.execute("SELECT count(*) FROM temp.changed").fetchone()[0]
 
     def changed_ids(self, published: bool) -> Iterator[str]:
@@ -558,3 +562,144 @@ class Store(CardTables):
 
     def clear_uploads(self) -> None:
         self.db.execute("DELETE FROM uploads")
+
+
+    # --- tags and authors (labels.py) ---
+
+    def _label_temp(self) -> None:
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS label_touched "
+                        "(kind TEXT, name TEXT, PRIMARY KEY (kind, name))")
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS relabelled (id TEXT PRIMARY KEY)")
+
+    def _refresh_labels(self) -> None:
+        """Keep label_items in step with the articles refresh() changed, and note in
+        temp.label_touched the labels each changed article had and has: only their feeds can
+        have changed."""
+        db = self.db
+        self._label_temp()
+        db.execute("DELETE FROM temp.label_touched")
+        db.execute("DELETE FROM temp.relabelled")
+        touched = ("INSERT OR IGNORE INTO temp.label_touched SELECT l.kind, l.name "
+                   "FROM temp.changed c CROSS JOIN label_items l ON l.id = c.id")
+        db.execute(touched)
+        db.execute("DELETE FROM label_items WHERE id IN (SELECT id FROM temp.changed)")
+        for kind, field in (("tag", "tags"), ("author", "authors")):
+            db.execute(
+                "INSERT OR IGNORE INTO label_items SELECT ?, j.value, a.id, a.published "
+                "FROM temp.changed c CROSS JOIN articles a ON a.id = c.id "
+                "JOIN records r ON r.rowid = a.record, json_each(r.article, ?) j "
+                "WHERE j.value != ''", (kind, f"$.{field}"))
+        db.execute(touched)
+
+    def touched_labels(self, kind: str) -> list[str]:
+        """The names of `kind` whose articles refresh() changed (before or after), by name."""
+        self._label_temp()
+        return [name for (name,) in self.db.execute(
+            "SELECT name FROM temp.label_touched WHERE kind = ? ORDER BY name", (kind,))]
+
+    def label_count(self, kind: str, name: str) -> int:
+        return self.db.execute("SELECT count(*) FROM label_items WHERE kind = ? AND name = ?",
+                               (kind, name)).fetchone()[0]
+
+    def labels_over(self, kind: str, minimum: int) -> list[str]:
+        """Every name of `kind` with at least `minimum` articles (a full render only: this
+        reads the whole table)."""
+        return [name for (name,) in self.db.execute(
+            "SELECT name FROM label_items WHERE kind = ? GROUP BY name HAVING count(*) >= ? "
+            "ORDER BY name", (kind, minimum))]
+
+    def label_between(self, kind: str, name: str, start: int, end: int) -> list[Entry]:
+        """The articles of one tag or author published in [start, end), newest first."""
+        return [Entry(*row) for row in self.db.execute(
+            "SELECT l.id, a.hash FROM label_items l JOIN articles a ON a.id = l.id "
+            "WHERE l.kind = ? AND l.name = ? AND l.published >= ? AND l.published < ? "
+            "ORDER BY l.published DESC, l.id", (kind, name, start, end))]
+
+    def label_around(self, kind: str, name: str, start: int, end: int
+                     ) -> tuple[int | None, int | None]:
+        """published_around() for one tag or author."""
+        where = "FROM label_items WHERE kind = ? AND name = ? AND published"
+        before = self.db.execute(f"SELECT max(published) {where} < ?",
+                                 (kind, name, start)).fetchone()[0]
+        after = self.db.execute(f"SELECT min(published) {where} >= ?",
+                                (kind, name, end)).fetchone()[0]
+        return before, after
+
+    def label_range(self, kind: str, name: str) -> tuple[int, int] | None:
+        """The first and the last publication instant of one tag or author."""
+        row = self.db.execute("SELECT min(published), max(published) FROM label_items "
+                              "WHERE kind = ? AND name = ?", (kind, name)).fetchone()
+        return None if row[0] is None else (row[0], row[1])
+
+    def label_name(self, kind: str, slug: str) -> str | None:
+        """The name whose feed is at `slug`."""
+        row = self.db.execute("SELECT name FROM labels WHERE kind = ? AND slug = ?",
+                              (kind, slug)).fetchone()
+        return row[0] if row else None
+
+    def label_top(self, kind: str, name: str, limit: int) -> list[Entry]:
+        """The newest `limit` articles of one tag or author."""
+        return [Entry(*row) for row in self.db.execute(
+            "SELECT l.id, a.hash FROM label_items l JOIN articles a ON a.id = l.id "
+            "WHERE l.kind = ? AND l.name = ? ORDER BY l.published DESC, l.id LIMIT ?",
+            (kind, name, limit))]
+
+    def label(self, kind: str, name: str) -> tuple[str, str | None] | None:
+        """(slug, under since) of a label that has had a feed, or None."""
+        row = self.db.execute("SELECT slug, under_since FROM labels WHERE kind = ? AND name = ?",
+                              (kind, name)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def slug_taken(self, kind: str, slug: str) -> bool:
+        return self.db.execute("SELECT 1 FROM labels WHERE kind = ? AND slug = ?",
+                               (kind, slug)).fetchone() is not None
+
+    def set_label(self, kind: str, name: str, slug: str, articles: int,
+                  under_since: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?)",
+                        (kind, name, slug, under_since, articles))
+
+    def labels_under(self, kind: str) -> list[str]:
+        """The names of `kind` whose feed is kept while they are under the threshold."""
+        return [name for (name,) in self.db.execute(
+            "SELECT name FROM labels WHERE under_since IS NOT NULL AND kind = ? ORDER BY name",
+            (kind,))]
+
+    def label_feeds(self, kind: str, folder: str) -> list[tuple[str, str, int]]:
+        """(name, slug, articles) of each label of `kind` whose feed is published (it has a
+        row `folder<slug>/` in the feeds table), by name."""
+        return list(self.db.execute(
+            "SELECT l.name, l.slug, l.articles FROM labels l JOIN feeds f "
+            "ON f.path = ? || l.slug || '/' WHERE l.kind = ? ORDER BY l.name", (folder, kind)))
+
+    def label_feeds_of(self, record_id: str, folders: Mapping[str, str]
+                       ) -> dict[tuple[str, str], str]:
+        """(kind, name) -> slug of the labels of one article that have a published feed;
+        `folders` maps each kind to its folder."""
+        found = {}
+        for kind, name, slug in self.db.execute(
+                "SELECT l.kind, l.name, b.slug FROM label_items l JOIN labels b "
+                "ON b.kind = l.kind AND b.name = l.name WHERE l.id = ?", (record_id,)):
+            if kind in folders and self.signature(f"{folders[kind]}{slug}/") is not None:
+                found[kind, name] = slug
+        return found
+
+    def relabel(self, kind: str, name: str) -> None:
+        """Mark the articles of a label whose feed came or went: their head fragments link
+        its feed, or no longer."""
+        self._label_temp()
+        self.db.execute("INSERT OR IGNORE INTO temp.relabelled SELECT id FROM label_items "
+                        "WHERE kind = ? AND name = ?", (kind, name))
+
+    def relabelled_ids(self) -> Iterator[str]:
+        """The ids relabel() marked that refresh() did not find changed, by id."""
+        self._label_temp()
+        cursor = self.db.execute(
+            "SELECT r.id FROM temp.relabelled r JOIN articles a ON a.id = r.id "
+            "WHERE r.id NOT IN (SELECT id FROM temp.changed WHERE after IS NOT NULL) "
+            "ORDER BY r.id")
+        while rows := cursor.fetchmany(1000):
+            yield from (row[0] for row in rows)
+
+    def relabelled_count(self) -> int:
+        return sum(1 for _ in self.relabelled_ids())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import feedparser
 import pytest
@@ -282,3 +283,50 @@ def test_the_archives_are_byte_identical_from_the_same_records(history, run, tmp
     assert run("build", "--config", history.config, "--output", tmp_path / "again").code == 0
     again = {name: (tmp_path / "again" / name).read_bytes() for name in first}
     assert again == first
+
+
+TAG_FOLDER = "tags/臺日關係/"  # conftest.record() gives every record this tag
+
+
+def test_a_tag_feed_s_archives_chain_over_every_category_when_turned_on(history, run):
+    history.write_config(output={"dir": "feeds", "items_per_feed": 2},
+                         archives={"tags": True})
+    assert run("build", "--config", history.config).code == 0
+    subscription = feedparser.parse(history.feeds / TAG_FOLDER / "rss.xml")
+    seen, months, url = _ids(subscription), [], _link(subscription, "prev-archive")
+    while url:  # percent-encoded UTF-8, as every URL of a CJK folder
+        assert url.startswith(FEEDS_URL + quote(TAG_FOLDER) + "archive/"), url
+        parsed = feedparser.parse(_local(history, unquote(url)))
+        assert not parsed.bozo, url
+        assert _link(parsed, "current") == FEEDS_URL + quote(TAG_FOLDER) + "rss.xml"
+        months.append(url.rsplit("/", 1)[1])
+        seen += _ids(parsed)
+        url = _link(parsed, "prev-archive")
+    assert months == ["2026-02.rss.xml", "2026-01.rss.xml", "2025-12.rss.xml",
+                      "2025-11.rss.xml"]
+    assert set(seen) == {r["id"] for r in HISTORY}  # every category's, the newest two twice
+    assert not (history.feeds / "authors" / "行政院" / "archive").exists()  # authors: off
+
+    before = _mtimes(history)
+    history.write_records([*HISTORY, record(id="f3", category="local",
+                                            published="2026-02-05T10:00:00+08:00")])
+    written = _written(run("build", "-v", "--config", history.config))
+    # the tag's month, local's first February, and local's December once (its next-archive)
+    assert _archives(history, written) == sorted(
+        [f"{TAG_FOLDER}archive/2026-02{suffix}" for suffix in SUFFIXES]
+        + [f"local/archive/2026-02{suffix}" for suffix in SUFFIXES]
+        + ["local/archive/2025-12.rss.xml", "local/archive/2025-12.atom.xml"])
+    after = _mtimes(history)
+    assert all(after[path] == before[path] for path in _archives(history)
+               if path.startswith(TAG_FOLDER) and "2026-02" not in path)
+
+
+def test_a_tag_feed_that_goes_takes_its_archives_with_it(history, run):
+    history.write_config(output={"dir": "feeds", "items_per_feed": 2},
+                         archives={"tags": True})
+    assert run("build", "--config", history.config).code == 0
+    assert (history.feeds / TAG_FOLDER / "archive" / "2025-11.rss.xml").is_file()
+    history.write_config(output={"dir": "feeds", "items_per_feed": 2},
+                         archives={"tags": True}, tags={"min_articles": 0})
+    assert run("build", "--config", history.config).code == 0
+    assert not [path for path in _mtimes(history) if path.startswith("tags/")]

@@ -123,7 +123,10 @@ def test_one_new_article_rewrites_only_what_shows_it(big: Site,
         "life/atom.xml", "life/feed.json", "life/index.html", "life/archive/2026-02.rss.xml",
         "life/archive/2026-02.atom.xml", "life/archive/2026-02.json", "articles/new.json",
         "articles/new.html", "sitemaps/news.xml", "sitemaps/news-2.xml",
-        "sitemaps/articles-2026-02.xml", "sitemaps/index.xml", "build-report.json"}
+        "sitemaps/articles-2026-02.xml", "sitemaps/index.xml", "build-report.json",
+        # and the feeds of its tag and its author (record()'s), which have feeds here
+        *(f"{folder}/{name}" for folder in ("tags/臺日關係", "authors/行政院")
+          for name in ("rss.xml", "atom.xml", "feed.json", "index.html"))}
     assert locs(big.feeds / "sitemaps" / "news.xml")[0] == "https://nchn.example.com/new/"
     again = run("build", "-v", "--config", big.config)
     assert again.out.startswith("nothing changed in the sources")

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import feedparser
 import pytest
@@ -112,7 +113,10 @@ def test_a_second_run_asks_only_for_changes_and_rewrites_only_them(
                        "world/index.html", "world/archive/2026-02.rss.xml",
                        "world/archive/2026-02.atom.xml", "world/archive/2026-02.json",
                        "articles/103.json", "articles/103.html", "articles/500.json",
-                       "articles/500.html"}
+                       "articles/500.html",
+                       # and the feeds of their tag and author, which every post here has
+                       *(f"{folder}/{name}" for folder in ("tags/臺日關係", "authors/行政院")
+                         for name in ("rss.xml", "atom.xml", "feed.json", "index.html"))}
     after = site.files()
     assert {path for path in after if before.get(path) != after[path]} == written
     assert "改過的標題" in site.read("world/rss.xml")
@@ -275,7 +279,9 @@ def test_websub_hubs_are_linked_and_pinged_and_a_failed_ping_is_retried(
     result = run("build", "--config", site.config)  # nothing changed: only the retry
     assert (result.code, result.err) == (0, "")
     topics = sorted(topic for ping in fake.pings for topic in ping["hub.url"])
-    assert len(topics) == 15 and "https://nchn.example.com/feeds/local/atom.xml" in topics
+    assert len(topics) == 21 and "https://nchn.example.com/feeds/local/atom.xml" in topics
+    # a tag's and an author's feed, announced as their self links say: percent-encoded
+    assert f"https://nchn.example.com/feeds/authors/{quote('行政院')}/atom.xml" in topics
     assert all(ping["hub.mode"] == ["publish"] for ping in fake.pings)
     fake.pings.clear()
     assert run("build", "--config", site.config).code == 0

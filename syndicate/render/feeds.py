@@ -1,4 +1,5 @@
-"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 for one feed (the site's or a category's).
+"""RSS 2.0, Atom 1.0 and JSON Feed 1.1 for one feed (the site's, a category's, a tag's or an
+author's).
 
 RSS and Atom are built with feedgen 1.0.0. Each of its defects that the W3C validator would flag
 is worked around here, and tests/test_feedgen_workarounds.py pins every one:
@@ -20,7 +21,7 @@ import base64
 import html
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import quote
 
@@ -44,13 +45,15 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One feed: the whole site (`category` None) or one category."""
+    """One feed: the whole site (`category` None), one category, or one tag or author."""
 
-    folder: str  # "" for the site, "<slug>/" for a category
+    folder: str  # "" for the site, "<slug>/" for a category, "tags/<slug>/", "authors/<slug>/"
     title: str
     description: str
     home_url: str
     category: Category | None
+    kind: str = "site"  # what the feed follows: "site", "category", "tag" or "author"
+    slug: str = ""  # a tag's or an author's slug (labels.py), raw in `folder`
 
     @classmethod
     def for_site(cls, config: Config) -> FeedSpec:
@@ -60,17 +63,26 @@ class FeedSpec:
     @classmethod
     def for_category(cls, config: Config, category: Category) -> FeedSpec:
         return cls(f"{category.slug}/", f"{category.name} | {config.site.title}",
-                   category.description, category.url, category)
+                   category.description, category.url, category, "category")
 
-    @property
-    def kind(self) -> str:
-        """What the feed follows: "site" or "category"."""
-        return "category" if self.category else "site"
+    @classmethod
+    def for_label(cls, config: Config, kind: str, folder: str, name: str, slug: str
+                  ) -> FeedSpec:
+        """A tag's or an author's feed (`kind` "tag" or "author") in `folder` ("tags/"):
+        titled with the raw name; its home is its landing page when pages are written."""
+        spec = cls(f"{folder}{slug}/", f"{name} | {config.site.title}", name, config.site.url,
+                   None, kind, slug)
+        if config.output.pages:
+            spec = replace(spec, home_url=spec.url(config, ""))
+        return spec
 
     def url(self, config: Config, filename: str) -> str:
-        return f"{config.site.feeds_url}{self.folder}{filename}"
+        """The feed's address: its folder percent-encoded (UTF-8), as a CJK slug needs."""
+        return f"{config.site.feeds_url}{quote(self.folder)}{filename}"
 
     def id(self, config: Config) -> str:
+        if self.slug:
+            return tag_uri(config, f"feed/{self.kind}/{quote(self.slug, safe='')}")
         name = f"feed/{self.category.slug}" if self.category else "feed"
         return tag_uri(config, name)
 

@@ -196,13 +196,16 @@ def alternate_lines(links: Sequence[tuple[str, str, str]]) -> list[str]:
             for kind, title, href in links]
 
 
-def head_html(article: Article, config: Config, related: Sequence[Article] = ()) -> str:
+def head_html(article: Article, config: Config, related: Sequence[Article] = (),
+              labels: Sequence[FeedSpec] = ()) -> str:
     """The <head> fragment for the article's page: paste it inside <head>.
 
     :param related: its related articles, resolved (query.related_articles), for the JSON-LD.
+    :param labels: the published feeds of its tags and authors (labels.article_label_specs),
+        linked for autodiscovery after its category's and the site's.
     """
     return _head(article, config, open_graph(article, config), twitter_card(article, config),
-                 json_ld(article, config, related))
+                 json_ld(article, config, related), labels)
 
 
 def share_payload(article: Article, config: Config,
@@ -214,19 +217,21 @@ def share_payload(article: Article, config: Config,
     return _payload(article, _Parts.of(article, config, related), related)
 
 
-def article_files(article: Article, config: Config, related: Sequence[Article] = ()
-                  ) -> tuple[bytes, bytes]:
+def article_files(article: Article, config: Config, related: Sequence[Article] = (),
+                  labels: Sequence[FeedSpec] = ()) -> tuple[bytes, bytes]:
     """The article's two files: compact_json(share_payload(...)) and head_html(...) as UTF-8,
     with the share links, Open Graph, Twitter Card and JSON-LD computed once for both: the
     build writes these for every article.
 
     :param related: its related articles, resolved (query.related_articles).
+    :param labels: the published feeds of its tags and authors (labels.article_label_specs).
     """
     parts = _Parts.of(article, config, related)
     # The JSON-LD is encoded in each file: splicing one encoding into the payload's JSON
     # measured slower than the C encoder going over it again.
     return (compact_json(_payload(article, parts, related)),
-            _head(article, config, parts.open_graph, parts.twitter, parts.json_ld).encode("utf-8"))
+            _head(article, config, parts.open_graph, parts.twitter, parts.json_ld,
+                  labels).encode("utf-8"))
 
 
 class _Parts(NamedTuple):
@@ -244,11 +249,13 @@ class _Parts(NamedTuple):
 
 
 def _head(article: Article, config: Config, properties: Sequence[tuple[str, str]],
-          names: Sequence[tuple[str, str]], ld: dict[str, Any]) -> str:
+          names: Sequence[tuple[str, str]], ld: dict[str, Any],
+          labels: Sequence[FeedSpec] = ()) -> str:
     lines = [f'<meta name="robots" content="{attr(ROBOTS)}">'] if config.share.robots else []
     lines.append(f'<link rel="canonical" href="{attr(article.url)}">')
     lines += meta_lines(properties, names)
     lines.append(_alternates(config, article))
+    lines += alternate_lines([link for spec in labels for link in spec_links(spec, config)])
     lines.append(f'<script type="application/ld+json">{script_json(ld)}</script>')
     return "\n".join(lines) + "\n"
 

@@ -15,20 +15,31 @@ from .feeds import FeedSpec
 OPML_FORMAT = ("rss.xml", "rss")
 
 
-def render_opml(config: Config, specs: Sequence[FeedSpec], updated: datetime) -> bytes:
-    """OPML 2.0 listing the site feed and each category feed.
+def render_opml(config: Config, specs: Sequence[FeedSpec], updated: datetime,
+                groups: Sequence[tuple[str, Sequence[FeedSpec]]] = ()) -> bytes:
+    """OPML 2.0 listing the site feed and each category feed, then each group of feeds (the
+    tags', the authors') as an outline of its own.
 
     :param updated: the newest item time of the site, so the bytes change only with the feeds.
+    :param groups: (heading, feeds) of each group, in order.
     """
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = config.site.title
     ET.SubElement(head, "dateModified").text = rfc822(updated)
     body = ET.SubElement(root, "body")
-    filename, kind = OPML_FORMAT
     for spec in specs:
-        ET.SubElement(body, "outline", type=kind, text=spec.title, title=spec.title,
-                      xmlUrl=spec.url(config, filename), htmlUrl=spec.home_url,
-                      language=config.site.language)
+        _outline(config, body, spec)
+    for heading, group in groups:
+        parent = ET.SubElement(body, "outline", text=heading, title=heading)
+        for spec in group:
+            _outline(config, parent, spec)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _outline(config: Config, parent: ET.Element, spec: FeedSpec) -> None:
+    filename, kind = OPML_FORMAT
+    ET.SubElement(parent, "outline", type=kind, text=spec.title, title=spec.title,
+                  xmlUrl=spec.url(config, filename), htmlUrl=spec.home_url,
+                  language=config.site.language)

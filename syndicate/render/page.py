@@ -197,8 +197,9 @@ def _about(config: Config, spec: FeedSpec, text: Words) -> str:
     readers = " ".join((_link(FEEDLY + encode(rss), "Feedly"),
                         _link(INOREADER + encode(rss), "Inoreader"),
                         f'<a href="feed:{attr(rss)}">{attr(text.other_reader)}</a>'))
-    up = "" if spec.category is None else (
-        f'<p class="nav"><a href="../">{attr(text.site_feed)}</a></p>\n')
+    up = "" if spec.kind == "site" else (
+        f'<p class="nav"><a href="{"../" * spec.folder.count("/")}">'
+        f'{attr(text.site_feed)}</a></p>\n')
     opml = "../" * spec.folder.count("/") + "index.opml"
     # a category's description is its name unless configured: the title says it already
     description = ("" if spec.description in spec.title else
@@ -212,7 +213,7 @@ def _about(config: Config, spec: FeedSpec, text: Words) -> str:
 
 def _categories(config: Config, spec: FeedSpec, text: Words) -> str:
     """On the site's page, a link to each category's page."""
-    if spec.category is not None or not config.categories:
+    if spec.kind != "site" or not config.categories:
         return ""
     links = "".join(f'<li><a href="{attr(category.slug)}/">{attr(category.name)}</a></li>'
                     for category in config.categories)
