@@ -149,7 +149,8 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
     work = plan(run.config, store, stale,
                 allow_shrink=run.allow_shrink or bool(stale.changed & {"feeds", "ingest"}))
     report.feed_items = {feed.spec.folder: len(feed.ids) for feed in work.feeds}
-    publisher = _render_and_publish(run, report, work, articles_all=stale.render_all("articles"))
+    publisher = _render_and_publish(run, report, work, articles_all=stale.render_all("articles"),
+                                    feeds_all=stale.render_all("feeds"))
     _commit(run, changes, report, stale)
     publisher.end()
     _upload(run, report)
@@ -193,7 +194,7 @@ def _keep_rejections(store: Store, rejected: Sequence[Rejection]) -> None:
 
 
 def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
-                        articles_all: bool) -> Publisher:
+                        articles_all: bool, feeds_all: bool) -> Publisher:
     """Write the feeds, article files, sitemaps and partner files that changed, then
     build-report.json, queueing each for the object store; all or none."""
     from .targets import owe_sync, upload_queue
@@ -205,7 +206,7 @@ def _render_and_publish(run: _Run, report: BuildReport, work: Plan, *,
         owe_sync(run.config, run.store)
     try:
         stage = Stage(run.config, run.store, publisher, report)
-        publish_feeds(stage, work.feeds, work.labels)
+        publish_feeds(stage, work.feeds, work.labels, render_all=feeds_all)
         publish_articles(stage, articles_all, run.progress, run.jobs or run.config.output.jobs)
         publish_sitemaps(stage, work.sitemaps)
         publish_planned(stage, work.partners)

@@ -268,13 +268,14 @@ def _share(args: argparse.Namespace) -> int:
 
     Example: syndicate share 2026020401 --format head
     """
-    from .query import share_view
+    from .query import article_label_feeds, share_view
     from .render.meta import head_html, share_payload
 
     config = load_config(args.config)
     article, related = share_view(config, args.article)
     if args.format == "head":
-        sys.stdout.write(head_html(article, config, related))
+        sys.stdout.write(head_html(article, config, related,
+                                   article_label_feeds(config, article)))
     else:
         payload = share_payload(article, config, related)
         if args.format == "buttons":

@@ -35,17 +35,14 @@ class Stage(NamedTuple):
     report: BuildReport
 
 
-def publish_feeds(stage: Stage, plans: Sequence[FeedPlan], labels: LabelPlan | None = None
-                  ) -> None:
+def publish_feeds(stage: Stage, plans: Sequence[FeedPlan], labels: LabelPlan | None = None,
+                  *, render_all: bool = False) -> None:
     """Render the feeds and the landing pages (`output.pages`) the plan marks as changed,
-    remove the tag and author feeds that go, and write the OPML list when the site feed
-    changed or a tag or author feed came or went."""
+    remove the tag and author feeds that go, and write the OPML list when the feeds render
+    all (a new config or renderer) or a tag or author feed came or went."""
     from .query import articles
 
-    site = None
     for plan in plans:
-        if plan.spec.kind == "site":
-            site = plan
         if not (plan.feed or plan.page):
             continue
         items = articles(stage.store, plan.ids)
@@ -55,9 +52,9 @@ def publish_feeds(stage: Stage, plans: Sequence[FeedPlan], labels: LabelPlan | N
             publish_page(stage, plan, items)
     if labels:
         publish_planned(stage, labels.remove)
-    if site and (site.feed or (labels and labels.relisted)):
+    if render_all or (labels and labels.relisted) or stage.store.signature(OPML_NAME) is None:
         publish_opml(stage, [plan.spec for plan in plans if plan.spec.kind in
-                             ("site", "category")], articles(stage.store, site.ids))
+                             ("site", "category")])
 
 
 def publish_feed(stage: Stage, plan: FeedPlan, items: Sequence[Article]) -> None:
@@ -80,17 +77,16 @@ def publish_feed(stage: Stage, plan: FeedPlan, items: Sequence[Article]) -> None
             STYLESHEET_NAME, stylesheet())))
 
 
-def publish_opml(stage: Stage, specs: Sequence[FeedSpec], site_items: Sequence[Article]
-                 ) -> None:
+def publish_opml(stage: Stage, specs: Sequence[FeedSpec]) -> None:
     """Write the OPML list: the site and category feeds, then the tag and author feeds that
-    are published. It dates from the site feed, and changes with it or with the list."""
+    are published; the index notes that it is there."""
     from .labels import label_specs
-    from .render.feeds import feed_updated
     from .render.opml import render_opml
 
-    opml = render_opml(stage.config, specs, feed_updated(site_items, stage.config),
-                       label_specs(stage.config, stage.store))
+    groups = label_specs(stage.config, stage.store)
+    opml = render_opml(stage.config, specs, groups)
     stage.report.record(FileResult(OPML_NAME, stage.publisher.write(OPML_NAME, opml)))
+    stage.store.set_signature(OPML_NAME, "", len(specs) + sum(len(g) for _, g in groups))
 
 
 def publish_page(stage: Stage, plan: FeedPlan, items: Sequence[Article]) -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import requests
 
     from .records import Article
+    from .render.feeds import FeedSpec
 
 _CHUNK = 500  # articles loaded from the index at a time, to keep memory flat
 Shared = tuple["Article", list["Article"]]  # an article and its related articles
@@ -122,6 +123,15 @@ def share_view(config: Config, key: str, session: requests.Session | None = None
     :raises UnknownArticle: naming the closest ids there are.
     """
     return _find(config, key, session, config.share.related)
+
+
+def article_label_feeds(config: Config, article: Article) -> list[FeedSpec]:
+    """The published feeds of an article's tags and authors, as the last build left them
+    (none before a build): what its head fragment links for autodiscovery."""
+    from .labels import article_label_specs
+
+    with _published_index(config) as store:
+        return article_label_specs(config, store, article) if store else []
 
 
 def _find(config: Config, key: str, session: requests.Session | None, related: int) -> Shared:

