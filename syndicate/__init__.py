@@ -38,13 +38,15 @@ _LAZY = {"Config": "config", "load_config": "config", "Article": "records",
          "write_preview": "preview", "check_folder": "check", "Status": "query",
          "find_article": "query", "load_articles": "query", "newest_articles": "query",
          "share_view": "query", "status": "query", "init_site": "scaffold",
-         "NewSite": "scaffold", "sync": "build", "Mirrored": "targets"}
+         "NewSite": "scaffold", "sync": "build", "Mirrored": "targets",
+         "article_label_feeds": "query"}
 # What users may import; tests/test_api.py pins it.
 __all__ = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "FileResult", "LockBusy",
     "Mirrored", "NewSite", "PublishError", "RecordError", "RejectedRecords", "SourceError",
     "Status", "StoreError", "SyndicateError", "TargetError", "UnknownArticle", "UsageError",
-    "__version__", "build", "check_folder", "find_article", "head_html", "init_site",
+    "__version__", "article_label_feeds", "build", "check_folder", "find_article", "head_html",
+    "init_site",
     "load_articles", "load_config", "newest_articles", "share_payload", "share_view", "status",
     "sync", "write_preview",
 ]

@@ -11,7 +11,8 @@ EXPORTED = [
     "Article", "BuildError", "BuildReport", "Config", "ConfigError", "FileResult", "LockBusy",
     "Mirrored", "NewSite", "PublishError", "RecordError", "RejectedRecords", "SourceError",
     "Status", "StoreError", "SyndicateError", "TargetError", "UnknownArticle", "UsageError",
-    "__version__", "build", "check_folder", "find_article", "head_html", "init_site",
+    "__version__", "article_label_feeds", "build", "check_folder", "find_article", "head_html",
+    "init_site",
     "load_articles", "load_config", "newest_articles", "share_payload", "share_view", "status",
     "sync", "write_preview",
 ]

@@ -33,3 +33,19 @@ def test_the_corpus_is_deterministic(tmp_path):
     assert [p.name for p in one] == [p.name for p in two] == ["2026-02-03.jsonl",
                                                               "2026-02-04.jsonl"]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two, strict=True))
+
+
+def test_the_tags_benchmark_runs_end_to_end(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\nthe other table\n", encoding="utf-8")
+    subprocess.run([sys.executable, str(ROOT / "bench" / "tags.py"), "--sizes", "1200",
+                    "--data", str(tmp_path / "data"), "--results", str(results)],
+                   check=True, capture_output=True, cwd=ROOT)
+    text = results.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmark results\n\nthe other table\n")  # kept, section added
+    rows = {row.split("|")[2].strip(): row.split("|")[3:8] for row in text.splitlines()
+            if row.startswith("| 1200 |")}
+    assert list(rows) == ["tags off", "tags on", "no-op", "one new"]
+    # the fourth of wall, RSS, files, tag and author files, archive files
+    off, on = (int(rows[step][3].replace(",", "")) for step in ("tags off", "tags on"))
+    assert off == 0 < on
