@@ -56,17 +56,34 @@ def set_thresholds(folder: Path, minimum: int | None) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """Each published file's (size, mtime_ns)."""
-    return {str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
+def snapshot(root: Path, out: Path) -> None:
+    """Write each published file's (size, mtime_ns) to `out`, in a process of its own: a
+    child's peak RSS (wait4) starts at its parent's size, so the runner holds no file list."""
+    subprocess.run([sys.executable, __file__, "--snapshot", str(root), str(out)], check=True)
+
+
+def _snapshot(root: Path) -> dict[str, list[int]]:
+    return {str(path.relative_to(root)): [path.stat().st_size, path.stat().st_mtime_ns]
             for path in root.rglob("*") if path.is_file() and not path.name.startswith(".")}
 
 
-def counts(files: dict[str, tuple[int, int]] | set[str]) -> tuple[int, int, int]:
-    """(all, tag and author feeds' files, archive documents)."""
+def counts(before: Path | None, after: Path) -> tuple[int, int, int]:
+    """(all, tag and author feeds' files, archive documents) of the files in the snapshot
+    `after`, or of those that differ from `before`; counted in a process of its own."""
+    command = [sys.executable, __file__, "--count", str(after)]
+    if before:
+        command.append(str(before))
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    total, labels, archives = (int(n) for n in done.stdout.split())
+    return total, labels, archives
+
+
+def _count(after: dict[str, list[int]], before: dict[str, list[int]] | None) -> list[int]:
+    files = set(after) if before is None else {
+        path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
     labels = sum(1 for path in files if path.startswith(("tags/", "authors/")))
     archives = sum(1 for path in files if "/archive/" in f"/{path}")
-    return len(files), labels, archives
+    return [len(files), labels, archives]
 
 
 def append_tagged(folder: Path, count: int) -> None:
@@ -82,23 +99,24 @@ def append_tagged(folder: Path, count: int) -> None:
 def run_size(count: int, data: Path, skip_off: bool = False
              ) -> list[tuple[str, bench.Sample, tuple[int, int, int]]]:
     folder = prepare(count, data)
+    before, after = folder / "before.json", folder / "after.json"
     rows = []
     try:
         for step, minimum in (("tags off", 0), ("tags on", None))[skip_off:]:
             bench.fresh(folder)
             set_thresholds(folder, minimum)
             sample = bench.measure(bench.syndicate(folder))
-            rows.append((step, sample, counts(snapshot(folder / "feeds"))))
-        before = snapshot(folder / "feeds")
+            snapshot(folder / "feeds", before)
+            rows.append((step, sample, counts(None, before)))
         rows.append(("no-op", bench.measure(bench.syndicate(folder)), (0, 0, 0)))
         append_tagged(folder, count)
         sample = bench.measure(bench.syndicate(folder))
-        after = snapshot(folder / "feeds")
-        changed = {path for path in before.keys() | after.keys()
-                   if before.get(path) != after.get(path)}
-        rows.append(("one new", sample, counts(changed)))
+        snapshot(folder / "feeds", after)
+        rows.append(("one new", sample, counts(before, after)))
     finally:
         bench.fresh(folder)
+        for path in (before, after):
+            path.unlink(missing_ok=True)
     return rows
 
 
@@ -113,6 +131,15 @@ def table(results: dict[int, list[tuple[str, bench.Sample, tuple[int, int, int]]
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--snapshot"]:  # a child of snapshot()
+        Path(sys.argv[3]).write_text(json.dumps(_snapshot(Path(sys.argv[2]))), encoding="utf-8")
+        return
+    if sys.argv[1:2] == ["--count"]:  # a child of counts()
+        after = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
+        before = (json.loads(Path(sys.argv[3]).read_text(encoding="utf-8"))
+                  if len(sys.argv) > 3 else None)
+        print(*_count(after, before))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--data", type=Path, default=HERE / ".data")
