@@ -77,8 +77,11 @@ def test_every_folder_has_three_formats_and_the_opml(example):
     for folder in _expected(config):
         for name in ("rss.xml", "atom.xml", "feed.json"):
             assert (output / folder / name).is_file(), folder + name
-    outlines = (output / "index.opml").read_text(encoding="utf-8").count("<outline ")
-    assert outlines == 1 + len(config.categories)
+    opml = (output / "index.opml").read_text(encoding="utf-8")
+    feeds = opml.count("<outline type=\"rss\"")
+    # the site, each category, then the example's tag (臺日關係) and authors in their groups
+    assert feeds == 1 + len(config.categories) + 3
+    assert opml.count("<outline ") == feeds + 2
 
 
 def test_example_covers_every_category(example):
