@@ -151,7 +151,17 @@ def test_a_second_run_after_an_edit_and_a_new_post_rewrites_only_those(
              for name in ("rss.xml", "atom.xml", "feed.json", "index.html")}
     articles = {f"articles/{post_id}.{kind}" for post_id in (first["id"], added)
                 for kind in ("json", "html")}
-    assert changed == feeds | articles | {"index.opml", "build-report.json"}
+    # and the month archives of the two categories (issue 16), and the feed of the edited
+    # post's author, who has enough posts for one (the OPML lists the same feeds as before)
+    archives = {path for path in changed if "/archive/" in path}
+    author = wordpress["authors"][first["author"]]["name"]
+    labels = {path for path in changed if path.startswith(("tags/", "authors/"))}
+    assert changed - archives - labels == feeds | articles | {"build-report.json"}
+    assert f"{first['category']}/archive/{first['date'][:7]}.rss.xml" in archives
+    assert {path.split("/archive/")[0] for path in archives} <= {first["category"],
+                                                                 second["category"]}
+    assert labels == {f"authors/{author}/{name}"
+                      for name in ("rss.xml", "atom.xml", "feed.json", "index.html")}
     titles = [e.title for e in feedparser.parse(built.read("rss.xml")).entries]
     assert "更新：“延長” & 🎉" in titles and "新增：颱風 & 停班停課" in titles
     result = run("build", "-v", "--config", built.config)
