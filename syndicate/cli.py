@@ -255,8 +255,7 @@ def _sync(args: argparse.Namespace) -> int:
         if progress:
             progress.close()
     if args.verbose:
-        print(f"object store: {done.put} file(s) put, {done.deleted} deleted in "
-              f"{done.requests} request(s)")
+        print(_uploads_line(done.put, done.deleted, done.requests))
     return EXIT_OK
 
 
@@ -383,10 +382,14 @@ def _print_file(result: FileResult) -> None:
     print(f"{'written  ' if result.written else 'unchanged'} {result.path}{items}")
 
 
+def _uploads_line(put: int, deleted: int, requests: int) -> str:
+    """What a run or a sync did to the object store, as -v says it."""
+    return f"object store: {put} file(s) put, {deleted} deleted in {requests} request(s)"
+
+
 def _print_summary(report: BuildReport) -> None:
     asked = f"; {report.requests} HTTP request(s) to WordPress" if report.requests else ""
-    uploads = (f"object store: {report.uploaded} file(s) put, {report.deleted_objects} "
-               f"deleted in {report.target_requests} request(s)")
+    uploads = _uploads_line(report.uploaded, report.deleted_objects, report.target_requests)
     if report.noop:
         print(f"nothing changed in the sources; nothing was read or written{asked}")
         if report.target_requests:
