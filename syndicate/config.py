@@ -196,6 +196,26 @@ class Http:
                          "WordPress listing may have", default=1000)
     max_response_mb: int = key(parse.whole_number(1, 10_000),
                                "the largest answer read from WordPress", default=50)
+    deadline: int = key(parse.whole_number(1, 3600), "seconds one request may take in all: "
+                        "connecting and every read together, however slowly the server sends",
+                        default=30)
+
+
+@section
+class Deadlines:
+    """How long each kind of network work may take in one run (docs/deploy.md): the most a run
+    holds the output folder's lock is about their sum."""
+
+    wordpress: int = key(parse.whole_number(10, 86_400), "seconds the WordPress sync may take; "
+                         "past it the run fails and publishes nothing", default=900)
+    images: int = key(parse.whole_number(1, 86_400), "seconds reading image sizes may take; "
+                      "past it the rest are published without a size and read by the next run",
+                      default=300)
+    pings: int = key(parse.whole_number(1, 86_400), "seconds the WebSub pings and Facebook "
+                     "re-scrapes may take; what is not sent stays queued for the next run",
+                     default=120)
+    uploads: int = key(parse.whole_number(10, 86_400), "seconds the uploads to the object store "
+                       "may take; what is not up stays queued for the next run", default=900)
 
 
 @section
@@ -337,6 +357,8 @@ class Config:
     output: Output = key(parse.mapping, "where feeds are written, and how", default=Output())
     share: Share = key(parse.mapping, "share links and article pages' metadata", default=Share())
     http: Http = key(parse.mapping, "timeouts, retries and limits of requests", default=Http())
+    deadlines: Deadlines = key(parse.mapping, "how long each kind of network work may take in "
+                               "a run", default=Deadlines())
     images: Images = key(parse.mapping, "measuring images without a size", default=Images())
     websub: WebSub = key(parse.mapping, "hubs that announce changed feeds", default=WebSub())
     sitemaps: Sitemaps = key(parse.mapping, "sitemaps for search engines and Google News "

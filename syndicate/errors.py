@@ -55,6 +55,16 @@ class FetchError(SyndicateError):
     """A request that failed for good (after retries); the message names the URL."""
 
 
+class DeadlinePassed(FetchError):
+    """A request cut short by a deadline: its own (http.deadline; `run` False, the upstream
+    was too slow) or its kind of work's in this run (deadlines.*; `run` True, the next run
+    goes on with it). The message names the URL and the deadline."""
+
+    def __init__(self, message: str, *, run: bool) -> None:
+        super().__init__(message)
+        self.run = run
+
+
 class BuildError(SyndicateError):
     """The run published nothing; the files already published stay as they were."""
 
@@ -139,6 +149,7 @@ class RecordError(SyndicateError, ValueError):
 
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "REJECTED_LINES",
-           "BuildError", "ConfigError", "FetchError", "LockBusy", "NothingPublishable",
-           "PublishError", "RecordError", "RejectedRecords", "ServeError", "SourceError",
-           "StoreError", "SyndicateError", "UnknownArticle", "UsageError", "rejection_lines"]
+           "BuildError", "ConfigError", "DeadlinePassed", "FetchError", "LockBusy",
+           "NothingPublishable", "PublishError", "RecordError", "RejectedRecords", "ServeError",
+           "SourceError", "StoreError", "SyndicateError", "UnknownArticle", "UsageError",
+           "rejection_lines"]

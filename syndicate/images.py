@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from .config import Config
 from .imagesize import image_facts
-from .net import Client, FetchError, get_following, public_only
+from .net import Client, FetchError, get_following
 from .records import Article, Image
 from .store import Store
 
@@ -42,11 +42,13 @@ def complete_images(articles: Sequence[Article], store: Store, client: Client,
 
 def probe(url: str, client: Client, config: Config
           ) -> tuple[int | None, int | None, str | None, str | None]:
-    """(width, height, type, None), or (None, None, None, why not)."""
+    """(width, height, type, None), or (None, None, None, why not).
+
+    :param client: `Network.images`, which connects only where images may be read from.
+    """
     limit = config.images.max_bytes
-    check = (lambda target: None) if config.images.allow_private else public_only
     try:
-        reply = get_following(client, url, prefix=limit, check=check,
+        reply = get_following(client, url, prefix=limit,
                               headers={"Range": f"bytes=0-{limit - 1}"})
     except FetchError as exc:
         return None, None, None, str(exc)

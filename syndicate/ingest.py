@@ -64,7 +64,7 @@ def _image_filler(config: Config, store: Store, network: Network) -> Fill:
             return articles  # nothing to read: no HTTP client, no requests import
         from .images import complete_images
 
-        return complete_images(articles, store, network.client, config)
+        return complete_images(articles, store, network.images, config)
     return fill
 
 

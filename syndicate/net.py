@@ -9,8 +9,8 @@ import email.utils
 import ipaddress
 import socket
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -19,6 +19,7 @@ import requests
 
 from . import __version__
 from .config import Http
+from .deadline import Deadline
 from .errors import FetchError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -48,11 +49,17 @@ def new_session(site_url: str) -> requests.Session:
 
 @dataclass
 class Client:
-    """Requests with the config's timeout, retries and size cap."""
+    """Requests with the config's timeout, retries and size cap, each ending by its own
+    deadline (http.deadline) and by the run's deadline for its kind of work, if given."""
 
     session: requests.Session
     policy: Http
     backoff: float = 1.0  # the first wait after a failure; it doubles with each try
+    deadline: Deadline | None = None  # the run's, for this kind of work
+
+    def within(self, deadline: Deadline) -> Client:
+        """This client, its requests ending by `deadline` too."""
+        return replace(self, deadline=deadline)
 
     @property
     def max_bytes(self) -> int:
@@ -167,6 +174,12 @@ def url_with(url: str, params: Mapping[str, Any] | None) -> str:
     return requests.Request("GET", url, params=params).prepare().url or url
 
 
+def _http_only(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"{url}: only http(s) URLs are fetched")
+
+
 def public_only(url: str) -> None:
     """Refuse a URL whose host is, or resolves to, a private, loopback, link-local or otherwise
     non-public address: article records must not make the build machine fetch from its own
@@ -188,11 +201,19 @@ def public_only(url: str) -> None:
                              "(images.allow_private)")
 
 
-def get_following(client: Client, url: str, *, prefix: int, check: Callable[[str], None],
+def public_client(client: Client, *, allow_private: bool) -> Client:
+    """A client on its own session whose connections go only to public addresses (unless
+    `allow_private`): each host is resolved once, every address it has is checked, and the
+    connection goes to exactly the address checked (a redirect's too)."""
+    return client  # TODO(lead): pinned addresses
+
+
+def get_following(client: Client, url: str, *, prefix: int,
                   headers: Mapping[str, str]) -> Reply:
-    """GET with redirects followed one by one, each target passing `check` first."""
+    """GET with redirects followed one by one, each an http(s) URL (the client checks where
+    each connects)."""
     for _ in range(REDIRECTS + 1):
-        check(url)
+        _http_only(url)
         reply = client.get(url, headers=headers, prefix=prefix, redirects=False)
         location = reply.headers.get("Location")
         if reply.status not in (301, 302, 303, 307, 308) or not location:
