@@ -141,8 +141,8 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
     if not any(changes) and not stale.render:
         report = BuildReport(noop=True, requests=sum(s.requests for s in sources))
         _commit(run, changes, report, stale)
-        _upload(run, report)  # only what a run before could not upload
-        _ping(run, report)  # only those a run before could not deliver
+        if _upload(run, report):  # only what a run before could not upload
+            _ping(run, report)  # only those a run before could not deliver
         return report  # nothing changed: nothing read, nothing rendered
     report = _ingest(run, changes, sources)
     # a new config may shrink feeds on purpose (fewer items per feed, a category moved)
@@ -153,8 +153,8 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
                                     feeds_all=stale.render_all("feeds"))
     _commit(run, changes, report, stale)
     publisher.end()
-    _upload(run, report)
-    _ping(run, report)
+    if _upload(run, report):
+        _ping(run, report)
     return report
 
 
@@ -255,10 +255,11 @@ def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: S
                          f"record it ({exc}); the next run does this run's work again") from exc
 
 
-def _upload(run: _Run, report: BuildReport) -> None:
+def _upload(run: _Run, report: BuildReport) -> bool:
     """Mirror the folder to the object store: what this run and any run before it queued, and
     everything that differs after --full. Before the pings: a hub or Facebook that fetches at
-    once must find the new files where readers do.
+    once must find the new files where readers do. False: the uploads' deadline passed with
+    files still queued (a warning), so the pings wait for the next run too.
 
     :raises TargetError: an upload failed for good; the pings wait for the next run too.
     """
@@ -268,6 +269,15 @@ def _upload(run: _Run, report: BuildReport) -> None:
                       on_progress=lambda done: run.progress("uploads", done, None))
     report.uploaded, report.deleted_objects = mirrored.put, mirrored.deleted
     report.target_requests = mirrored.requests
+    if mirrored.late:
+        report.warnings.append(late_uploads(mirrored.late))
+    return not mirrored.late
+
+
+def late_uploads(count: int) -> str:
+    """The warning of a run whose uploads did not all go up by their deadline."""
+    return (f"s3: deadlines.uploads passed; {count:,} file(s) stay queued for the next run, "
+            "and so do the WebSub pings and Facebook re-scrapes")
 
 
 def _ping(run: _Run, report: BuildReport) -> None:
@@ -277,7 +287,7 @@ def _ping(run: _Run, report: BuildReport) -> None:
     that fetches the feed at once sees the new file."""
     pings = run.store.pending_pings()
     if pings:
-        failed = ping_hubs(run.network.client, pings)
+        failed = ping_hubs(run.network.client.within(run.network.deadline("pings")), pings)
         report.warnings += [f"WebSub hub {hub}: {reason}; {len(topics)} changed feed(s) will "
                             "be announced on the next run"
                             for hub, (reason, topics) in failed.items()]

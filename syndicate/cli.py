@@ -246,7 +246,7 @@ def _sync(args: argparse.Namespace) -> int:
 
     Example: syndicate sync --config config/site.yaml
     """
-    from .build import sync
+    from .build import late_uploads, sync
 
     progress = Progress(sys.stderr) if sys.stderr.isatty() else None
     try:
@@ -254,6 +254,8 @@ def _sync(args: argparse.Namespace) -> int:
     finally:
         if progress:
             progress.close()
+    if done.late and not args.quiet:
+        print(f"syndicate: warning: {late_uploads(done.late)}", file=sys.stderr)
     if args.verbose:
         print(_uploads_line(done.put, done.deleted, done.requests))
     return EXIT_OK

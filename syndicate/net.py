@@ -6,8 +6,6 @@ URL. Imported only by runs that touch the network, so a files-only cron run neve
 from __future__ import annotations
 
 import email.utils
-import ipaddress
-import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -20,7 +18,8 @@ import requests
 from . import __version__
 from .config import Http
 from .deadline import Deadline
-from .errors import FetchError
+from .errors import DeadlinePassed, FetchError
+from .sockets import ENDS, PinnedAdapter, PrivateAddress
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 120.0  # the longest Retry-After honoured; a longer one fails the source for this run
@@ -41,10 +40,23 @@ class Reply:
 
 
 def new_session(site_url: str) -> requests.Session:
-    """The one session of a run, with a User-Agent that names syndicate and the site."""
+    """The one session of a run, with a User-Agent that names syndicate and the site, whose
+    connections resolve each name once and cut every wait at the request's deadline."""
     session = requests.Session()
     session.headers["User-Agent"] = f"syndicate/{__version__} (+{site_url})"
+    _mount(session, public=False)
     return session
+
+
+def deadline_bound(session: requests.Session) -> requests.Session:
+    """`session`, its http(s) connections made as new_session's are."""
+    _mount(session, public=False)
+    return session
+
+
+def _mount(session: requests.Session, *, public: bool) -> None:
+    for scheme in ("http://", "https://"):
+        session.mount(scheme, PinnedAdapter(public=public))
 
 
 @dataclass
@@ -85,6 +97,8 @@ class Client:
               redirects: bool = True, tries: int | None = None, **kwargs: Any) -> Reply:
         tries = tries or self.policy.retries + 1
         for attempt in range(1, tries + 1):
+            ends, run = self._ends(url, kwargs)
+            token = ENDS.set(ends)
             try:
                 with self.session.request(method, url, timeout=self.policy.timeout, stream=True,
                                           allow_redirects=redirects, **kwargs) as response:
@@ -96,13 +110,41 @@ class Client:
                                  bool(response.history))
             except (requests.ConnectionError, requests.Timeout,
                     requests.exceptions.ChunkedEncodingError) as exc:
-                if attempt == tries:
+                refused = _cause(exc, PrivateAddress)
+                if refused is not None:
+                    raise FetchError(f"{_shown(url, kwargs)}: {refused}") from exc
+                if time.monotonic() >= ends:
+                    if run or attempt == tries:
+                        raise self._passed(url, kwargs, run) from exc
+                elif attempt == tries:
                     raise FetchError(f"{_shown(url, kwargs)}: {_reason(exc)} "
                                      f"({tries} {'try' if tries == 1 else 'tries'})") from exc
                 self._wait(url, attempt, None)
             except requests.RequestException as exc:  # an invalid URL, too many redirects
                 raise FetchError(f"{_shown(url, kwargs)}: {_reason(exc)}") from exc
+            finally:
+                ENDS.reset(token)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _ends(self, url: str, kwargs: Mapping[str, Any]) -> tuple[float, bool]:
+        """When this try must end, and whether that is the run's deadline rather than the
+        request's own.
+
+        :raises DeadlinePassed: the run's deadline has passed already.
+        """
+        ends = time.monotonic() + self.policy.deadline
+        if self.deadline is None or ends < self.deadline.ends:
+            return ends, False
+        if self.deadline.passed():
+            raise self._passed(url, kwargs, True)
+        return self.deadline.ends, True
+
+    def _passed(self, url: str, kwargs: Mapping[str, Any], run: bool) -> DeadlinePassed:
+        if run:
+            return DeadlinePassed(f"{_shown(url, kwargs)}: not done when {self.deadline} "
+                                  "passed", run=True)
+        return DeadlinePassed(f"{_shown(url, kwargs)}: no whole answer within http.deadline = "
+                              f"{self.policy.deadline} s", run=False)
 
     def _wait(self, url: str, attempt: int, retry_after: str | None) -> None:
         wait = self.backoff * 2 ** (attempt - 1)
@@ -113,7 +155,26 @@ class Client:
                     raise FetchError(f"{url}: the server asks to retry after {asked:.0f} s "
                                      f"(Retry-After: {retry_after}); the next run will try again")
                 wait = max(asked, 0.0)
+        if self.deadline is not None and wait >= self.deadline.left():
+            raise DeadlinePassed(f"{url}: a retry in {wait:.0f} s would pass {self.deadline}; "
+                                 "the next run will try again", run=True)
         _sleep(wait)
+
+
+def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """The `kind` exception among those that led to `exc` (urllib3 wraps its reasons)."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        todo += [current.__cause__, current.__context__, getattr(current, "reason", None),
+                 *current.args]
+    return None
 
 
 def _sleep(seconds: float) -> None:
@@ -180,32 +241,19 @@ def _http_only(url: str) -> None:
         raise FetchError(f"{url}: only http(s) URLs are fetched")
 
 
-def public_only(url: str) -> None:
-    """Refuse a URL whose host is, or resolves to, a private, loopback, link-local or otherwise
-    non-public address: article records must not make the build machine fetch from its own
-    network.
-
-    :raises FetchError: naming the URL and the address.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"{url}: only http(s) URLs are fetched")
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise FetchError(f"{url}: cannot resolve {parts.hostname}: {exc.strerror or exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
-            raise FetchError(f"{url}: {parts.hostname} is {address}, not a public address "
-                             "(images.allow_private)")
-
-
 def public_client(client: Client, *, allow_private: bool) -> Client:
     """A client on its own session whose connections go only to public addresses (unless
     `allow_private`): each host is resolved once, every address it has is checked, and the
-    connection goes to exactly the address checked (a redirect's too)."""
-    return client  # TODO(lead): pinned addresses
+    connection goes to exactly the address checked (a redirect's too). Proxies from the
+    environment are not used for it: a proxy would resolve the names itself."""
+    if allow_private:
+        return client
+    base = client.session
+    session = requests.Session()
+    session.headers.update(base.headers)
+    session.verify, session.cert, session.trust_env = base.verify, base.cert, False
+    _mount(session, public=True)
+    return replace(client, session=session)
 
 
 def get_following(client: Client, url: str, *, prefix: int,

@@ -34,10 +34,12 @@ class Network:
 
     @functools.cached_property
     def client(self) -> Client:
-        """For the URLs the operator configured (WordPress, hubs, the Graph API): any address."""
-        from .net import Client, new_session
+        """For the URLs the operator configured (WordPress, hubs, the Graph API): any address.
+        A session passed in (a test's) gets the same connections as a new one."""
+        from .net import Client, deadline_bound, new_session
 
-        return Client(self.session or new_session(self.config.site.url), self.config.http)
+        session = deadline_bound(self.session) if self.session else None
+        return Client(session or new_session(self.config.site.url), self.config.http)
 
     @functools.cached_property
     def images(self) -> Client:

@@ -98,7 +98,7 @@ def _scrape(network: Network, graph: str, url: str, token: str) -> tuple[str | N
     from .errors import FetchError
 
     try:
-        reply = network.client.post(
+        reply = network.client.within(network.deadline("pings")).post(
             graph, [("id", url), ("scrape", "true"), ("access_token", token)], retry=False)
     except FetchError as exc:
         return str(exc).removeprefix(f"{graph}: "), True

@@ -71,7 +71,8 @@ class WordPressSource:
         last_full = store.source_state(self.state, "full")
         due = last_full is None or clock.now() - datetime.fromisoformat(last_full) \
             >= timedelta(hours=self.spec.full_sync_hours)
-        site = WordPress(self.network.client, self.spec, self.config, self.key)
+        client = self.network.client.within(self.network.deadline("wordpress"))
+        site = WordPress(client, self.spec, self.config, self.key)
         try:
             sync = site.sync(full=full or due, since=store.source_state(self.state, "high water"),
                              known=functools.partial(store.versions, self.key))

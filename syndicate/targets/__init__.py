@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..archives import ARCHIVE_PATH
+from ..deadline import Deadline
 from ..errors import TargetError
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ class Mirrored:
     put: int = 0
     deleted: int = 0
     requests: int = 0  # to the object store, listings included
+    late: int = 0  # files still queued because deadlines.uploads passed
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,8 @@ def mirror(config: Config, store: Store, *, sync: bool = False,
            on_progress: Callable[[int], None] | None = None) -> Mirrored:
     """Bring the bucket to the folder's state: compare the two first when `sync`, when a
     comparison is owed or when the bucket's settings changed; then upload the queue, committing
-    what went up after each batch.
+    what went up after each batch. No upload starts once deadlines.uploads has passed: what
+    is left stays queued (`Mirrored.late`).
 
     :raises TargetError: the store refused or failed a request after the retries; what did not
         go up stays queued.
@@ -171,7 +174,8 @@ def mirror(config: Config, store: Store, *, sync: bool = False,
             store.put(SETTINGS_KEY, current)
             store.put(SYNC_KEY, "")
             store.commit()
-        _upload(bucket, config.output.dir, store, done, on_progress)
+        deadline = Deadline("deadlines.uploads", config.deadlines.uploads)
+        _upload(bucket, config.output.dir, store, done, on_progress, deadline)
     except TargetError as exc:
         left = sum(store.upload_counts().values())
         owed = " and a comparison with the folder" if store.get(SYNC_KEY) == OWED else ""
@@ -210,11 +214,14 @@ def folder_files(root: Path) -> Iterator[str]:
 
 
 def _upload(bucket: Bucket, root: Path, store: Store, done: Mirrored,
-            on_progress: Callable[[int], None] | None) -> None:
+            on_progress: Callable[[int], None] | None, deadline: Deadline) -> None:
     for level in store.upload_ranks():
         after = ""
         while batch := store.next_uploads(level, after, BATCH):
-            went, failure = bucket.mirror(root, batch)
+            if deadline.passed():
+                done.late = sum(store.upload_counts().values())
+                return
+            went, failure = bucket.mirror(root, batch, deadline)
             store.uploaded(path for path, _ in went)
             store.commit()
             done.put += sum(1 for _, put in went if put)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..deadline import Deadline
 from ..errors import PublishError, TargetError
 from ..mediatypes import content_type
 from ..publish import inside
@@ -98,19 +99,23 @@ class Bucket:
         except Exception as exc:
             raise TargetError(self.describe(exc, self.prefix)) from None
 
-    def mirror(self, root: Path, paths: list[str]) -> tuple[list[tuple[str, bool]], str | None]:
+    def mirror(self, root: Path, paths: list[str], deadline: Deadline | None = None
+               ) -> tuple[list[tuple[str, bool]], str | None]:
         """Put each of `paths` that the folder holds and delete the others, `s3.connections` at
-        a time: (path, whether it was put) of those done, and why the first of the others
-        failed (None when none did)."""
+        a time, none started after `deadline`: (path, whether it was put) of those done, and why
+        the first of the others failed (None when none did)."""
         went: list[tuple[str, bool]] = []
         failures: dict[str, str] = {}
         with ThreadPoolExecutor(self.connections) as pool:
-            futures = {path: pool.submit(self._mirror_one, root, path) for path in paths}
+            futures = {path: pool.submit(self._mirror_one, root, path, deadline)
+                       for path in paths}
             for path, future in futures.items():
                 if future.cancelled():  # after a failure: stays queued
                     continue
                 try:
-                    went.append((path, future.result()))
+                    put = future.result()
+                    if put is not None:  # None: the deadline passed first; stays queued
+                        went.append((path, put))
                 except TargetError as exc:
                     failures[path] = str(exc)
                     pool.shutdown(cancel_futures=True)  # stop at the first failure
@@ -119,7 +124,9 @@ class Bucket:
                     pool.shutdown(cancel_futures=True)
         return went, failures[min(failures)] if failures else None
 
-    def _mirror_one(self, root: Path, path: str) -> bool:
+    def _mirror_one(self, root: Path, path: str, deadline: Deadline | None) -> bool | None:
+        if deadline is not None and deadline.passed():
+            return None
         try:
             data = inside(root, path).read_bytes()
         except (FileNotFoundError, PublishError):  # not in the folder (or no path of it)
