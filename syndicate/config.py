@@ -206,7 +206,7 @@ class Deadlines:
     """How long each kind of network work may take in one run (docs/deploy.md): the most a run
     holds the output folder's lock is about their sum."""
 
-    wordpress: int = key(parse.whole_number(10, 86_400), "seconds the WordPress sync may take; "
+    wordpress: int = key(parse.whole_number(1, 86_400), "seconds the WordPress sync may take; "
                          "past it the run fails and publishes nothing", default=900)
     images: int = key(parse.whole_number(1, 86_400), "seconds reading image sizes may take; "
                       "past it the rest are published without a size and read by the next run",
@@ -214,7 +214,7 @@ class Deadlines:
     pings: int = key(parse.whole_number(1, 86_400), "seconds the WebSub pings and Facebook "
                      "re-scrapes may take; what is not sent stays queued for the next run",
                      default=120)
-    uploads: int = key(parse.whole_number(10, 86_400), "seconds the uploads to the object store "
+    uploads: int = key(parse.whole_number(1, 86_400), "seconds the uploads to the object store "
                        "may take; what is not up stays queued for the next run", default=900)
 
 

@@ -100,6 +100,8 @@ class FakeWordPress(Loopback):
     authorizations: list[str | None] = field(default_factory=list)
     pings: list[dict[str, list[str]]] = field(default_factory=list)
     hub_status: int = 204
+    hub_drip: bool = False  # the hub answers one byte a second, for ever
+    redirect_to: str = ""  # where img/moved.jpg redirects
     image_bytes_sent: int = 0
     categories: list[tuple[int, str, str]] = field(default_factory=lambda: list(CATEGORIES))
     # the REST index (/wp-json/) less `url` and `home`, which are the fake's own, and the home
@@ -138,6 +140,8 @@ class Handler(QuietHandler):
         length = int(self.headers.get("Content-Length", 0))
         form = parse_qs(self.rfile.read(length).decode())
         self.fake.requests.append("POST " + self.path)
+        if self.fake.hub_drip:
+            return self._drip()
         self.fake.pings.append(form)
         self._send(self.fake.hub_status, b"", "text/plain")
 
@@ -194,7 +198,9 @@ class Handler(QuietHandler):
 
     def _fault(self, fault: str, query: dict[str, str]) -> bool:
         """Play a fault; False lets the request through (a fault that only hits some pages)."""
-        if fault == "timeout":
+        if fault == "drip":
+            self._drip()
+        elif fault == "timeout":
             time.sleep(3)
             self._send(200, b"[]", "application/json")
         elif fault == "500":
@@ -241,7 +247,25 @@ class Handler(QuietHandler):
             raise AssertionError(f"unknown fault {fault}")
         return True
 
+    def _drip(self, seconds: int = 600) -> None:
+        """Answer one byte a second: every read gets a byte well within any read timeout, so
+        only a deadline on the whole request stops the client."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(seconds))
+        self.end_headers()
+        try:
+            for _ in range(seconds):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:  # the client gave up: what the test wants
+            pass
+        self.close_connection = True
+
     def _image(self, name: str) -> None:
+        if name == "moved.jpg":
+            return self._send(302, b"", "text/plain", {"Location": self.fake.redirect_to})
         if name == "endless.jpg":  # a JPEG whose header never ends: EXIF without end
             self.send_response(200)
             self.send_header("Content-Type", "image/jpeg")

@@ -258,6 +258,26 @@ def test_a_store_that_stops_answering_half_way_times_out_and_the_next_run_finish
     assert bucket.files() == s3site.files()
 
 
+def test_uploads_past_their_deadline_stay_queued_and_the_pings_wait(
+        site: Site, bucket: Bucket, run: Callable[..., Run]):
+    site.write_records(three_records())
+    site.write_config(s3=s3_section(bucket, connections=1), http={"timeout": 5},
+                      deadlines={"uploads": 2}, websub={"hubs": "http://127.0.0.1:9/hub"})
+    bucket.proxy.fault = Fault(after=0, delay=1.5)  # each request slow, none past a timeout
+    late = build(run, site)
+    assert late.code == 0, late.err
+    warning = next(line for line in late.err.splitlines() if "deadlines.uploads" in line)
+    assert "file(s) stay queued for the next run" in warning
+    assert "WebSub hub" not in late.err  # no ping was sent for a bucket half up to date
+    put = bucket.files()
+    assert 0 < len(put) < len(site.files())
+    bucket.proxy.heal()
+    bucket.proxy.clear()
+    assert build(run, site).code == 0
+    assert bucket.files() == site.files()
+    assert not set(bucket.proxy.requests("PUT")) & {PREFIX + path for path in put}
+
+
 def test_throttling_is_retried_with_backoff(s3site: Site, bucket: Bucket,
                                             run: Callable[..., Run]):
     s3site.write_config(s3=s3_section(bucket, connections=1), http={"retries": 2})
