@@ -115,7 +115,7 @@ class Client:
                     raise FetchError(f"{_shown(url, kwargs)}: {refused}") from exc
                 if time.monotonic() >= ends:
                     if run or attempt == tries:
-                        raise self._passed(url, kwargs, run) from exc
+                        raise self._passed(url, kwargs, run, tries) from exc
                 elif attempt == tries:
                     raise FetchError(f"{_shown(url, kwargs)}: {_reason(exc)} "
                                      f"({tries} {'try' if tries == 1 else 'tries'})") from exc
@@ -139,12 +139,14 @@ class Client:
             raise self._passed(url, kwargs, True)
         return self.deadline.ends, True
 
-    def _passed(self, url: str, kwargs: Mapping[str, Any], run: bool) -> DeadlinePassed:
+    def _passed(self, url: str, kwargs: Mapping[str, Any], run: bool, tries: int = 1
+                ) -> DeadlinePassed:
         if run:
             return DeadlinePassed(f"{_shown(url, kwargs)}: not done when {self.deadline} "
                                   "passed", run=True)
         return DeadlinePassed(f"{_shown(url, kwargs)}: no whole answer within http.deadline = "
-                              f"{self.policy.deadline} s", run=False)
+                              f"{self.policy.deadline} s ({tries} "
+                              f"{'try' if tries == 1 else 'tries'})", run=False)
 
     def _wait(self, url: str, attempt: int, retry_after: str | None) -> None:
         wait = self.backoff * 2 ** (attempt - 1)

@@ -129,7 +129,7 @@ def test_a_dripping_wordpress_stops_at_the_request_deadline_and_publishes_nothin
     assert result.code == 1, result.err
     lines = result.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"syndicate: error: {fake.url}"), lines
-    assert "no whole answer within http.deadline = 2 s" in lines[0]
+    assert "no whole answer within http.deadline = 2 s (1 try)" in lines[0]
     assert lines[0].endswith("nothing was published, the feeds stay as they were")
     assert took < BOUND
     assert snapshot(site) == before
@@ -150,7 +150,8 @@ def test_a_sync_past_its_run_deadline_fails_the_run_however_it_retries(
     fake.fault = "drip"
     result, took = timed(lambda: run("build", "--config", site.config))
     assert result.code == 1, result.err
-    assert "not done when deadlines.wordpress = 3 s passed" in result.err
+    assert "not done when deadlines.wordpress = 3 s passed; a first or full sync of a large " \
+        "site may need a longer deadlines.wordpress" in result.err
     assert "nothing was published" in result.err
     assert took < BOUND
     assert snapshot(site) == before

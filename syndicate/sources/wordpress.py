@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import clock
 from ..config import Config, Source
-from ..errors import SourceError
+from ..errors import DeadlinePassed, SourceError
 from ..net import Client, FetchError, Reply, url_with
 from ..records import Origin
 from . import Batch, Changes
@@ -120,6 +120,9 @@ class WordPress:
         """
         try:
             result = self._full(known) if full or since is None else self._since(since, known)
+        except DeadlinePassed as exc:
+            hint = "; a first or full sync of a large site may need a longer deadlines.wordpress"
+            raise SourceError(f"{exc}{hint if exc.run else ''}") from exc
         except FetchError as exc:
             raise SourceError(str(exc)) from exc
         return result
