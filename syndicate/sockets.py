@@ -27,6 +27,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NameResolutionError
+from urllib3.poolmanager import ProxyManager
 from urllib3.util.ssl_ import create_urllib3_context
 
 # When the request being made on this thread must end (time.monotonic()); None: no deadline.
@@ -203,6 +204,14 @@ class PinnedAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _POOLS[self.public]
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        """An HTTP proxy's connections (HTTP_PROXY, HTTPS_PROXY) are cut at the deadline too;
+        the public-only sessions use no proxy (net.public_client)."""
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if isinstance(manager, ProxyManager) and not self.public:
+            manager.pool_classes_by_scheme = _POOLS[False]
+        return manager
 
 
 __all__ = ["ENDS", "PinnedAdapter", "PrivateAddress", "connect", "resolve"]

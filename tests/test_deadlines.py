@@ -157,6 +157,27 @@ def test_a_sync_past_its_run_deadline_fails_the_run_however_it_retries(
     assert snapshot(site) == before
 
 
+def test_a_proxy_from_the_environment_is_held_to_the_deadline_too(
+        site: Site, fake: FakeWordPress, run: Callable[..., Run],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake answers a proxy's absolute-form requests as it answers its own."""
+    wp_site(site, fake, http={"timeout": 5, "retries": 0, "deadline": 2})
+    monkeypatch.setenv("HTTP_PROXY", fake.url)
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.delenv("no_proxy", raising=False)
+    site.write_config(sources=[{"type": "wordpress", "url": "http://wp.example/"}],
+                      images={"allow_private": True}, http={"timeout": 5, "retries": 0,
+                                                            "deadline": 2})
+    assert run("build", "--config", site.config).code == 0
+    assert any(path.startswith("http://wp.example/wp-json/") for path in fake.requests)
+    touch(fake.posts[0], 500)
+    fake.fault = "drip"
+    result, took = timed(lambda: run("build", "--config", site.config))
+    assert result.code == 1, result.err
+    assert "no whole answer within http.deadline = 2 s" in result.err
+    assert took < BOUND
+
+
 def test_a_dripping_hub_keeps_its_pings_for_the_next_run(
         site: Site, fake: FakeWordPress, run: Callable[..., Run]) -> None:
     wp_site(site, fake, websub={"hubs": f"{fake.url}hub"}, http={"timeout": 5, "deadline": 600},
