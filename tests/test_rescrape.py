@@ -44,6 +44,8 @@ class GraphHandler(QuietHandler):
         status, answer = 200, {"id": "9876", "url": form.get("id", [""])[0], "type": "article"}
         if self.fake.fault == "timeout":
             time.sleep(2)
+        elif self.fake.fault == "slow":  # within any timeout, but slow
+            time.sleep(1.5)
         elif self.fake.fault == "400":
             status, answer = 400, {"error": {"message": GRAPH_ERROR, "type": "OAuthException",
                                              "code": 100, "fbtrace_id": "AbCdEf"}}
@@ -182,6 +184,22 @@ def both_retitled(site: Site, graph: FakeGraph, run: Callable[..., Run], fault: 
     result = run("build", "--config", site.config)
     assert result.code == 0
     return result
+
+
+def test_re_scrapes_past_the_pings_deadline_stay_queued(
+        fb_site: Site, graph: FakeGraph, run: Callable[..., Run]) -> None:
+    fb_site.write_config(share={"facebook_token_env": "FB_TOKEN", "facebook_graph": graph.url},
+                         http={"timeout": 5, "retries": 0}, images={"probe": False},
+                         deadlines={"pings": 2})
+    result = both_retitled(fb_site, graph, run, "slow")
+    assert len(graph.posts) == 2  # the first was read; the second cut at the deadline
+    assert result.err.count("warning") == 1
+    assert "not done when deadlines.pings = 2 s passed; it stays queued" in result.err
+    assert queued(fb_site) == [SECOND]
+    graph.fault = None
+    graph.posts.clear()
+    assert run("build", "--config", fb_site.config).code == 0
+    assert graph.posts == [scrape(SECOND)] and queued(fb_site) == []
 
 
 def test_a_failure_about_one_url_goes_on_with_the_others(
