@@ -102,7 +102,7 @@ def test_every_error_class_a_user_can_cause_says_its_exit_code() -> None:
     codes = {name: getattr(errors, name).exit_code for name in errors.__all__
              if isinstance(getattr(errors, name), type)}
     assert codes == {
-        "BuildError": 1, "ConfigError": 2, "FetchError": 1, "LockBusy": 1,
+        "BuildError": 1, "ConfigError": 2, "DeadlinePassed": 1, "FetchError": 1, "LockBusy": 1,
         "NothingPublishable": 1, "PublishError": 1, "RecordError": 1, "RejectedRecords": 1,
         "ServeError": 1, "SourceError": 1, "StoreError": 1, "SyndicateError": 1,
         "UnknownArticle": 1, "UsageError": 2}
