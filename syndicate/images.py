@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from .config import Config
-from .imagesize import image_facts
+from .imagefacts import image_facts
 from .net import Client, FetchError, get_following
 from .records import Article, Image
 from .store import Store
