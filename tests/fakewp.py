@@ -101,6 +101,8 @@ class FakeWordPress(Loopback):
     pings: list[dict[str, list[str]]] = field(default_factory=list)
     hub_status: int = 204
     image_bytes_sent: int = 0
+    image_status: dict[str, int] = field(default_factory=dict)  # name -> a status to answer
+    image_delay: float = 0.0  # seconds each image answer waits before it is sent
     categories: list[tuple[int, str, str]] = field(default_factory=lambda: list(CATEGORIES))
     # the REST index (/wp-json/) less `url` and `home`, which are the fake's own, and the home
     # page, whose <html lang> is the site's language
@@ -242,6 +244,10 @@ class Handler(QuietHandler):
         return True
 
     def _image(self, name: str) -> None:
+        if self.fake.image_delay:
+            time.sleep(self.fake.image_delay)
+        if name in self.fake.image_status:
+            return self._send(self.fake.image_status[name], b"no", "text/plain")
         if name == "endless.jpg":  # a JPEG whose header never ends: EXIF without end
             self.send_response(200)
             self.send_header("Content-Type", "image/jpeg")
