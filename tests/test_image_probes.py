@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -238,3 +239,24 @@ def test_images_past_the_run_deadline_are_published_without_a_size_and_read_next
     assert all(site.read(f"articles/{100 + n}.html") != before[n] for n in sizeless)
     assert all(entry.media_content[0].get("width") == "1200"
                for entry in feedparser.parse(site.read("rss.xml")).entries)
+
+
+def test_failures_in_an_index_from_before_retries_are_tried_at_once_after_the_upgrade(
+        site: Site, fake: FakeWordPress, run: Callable[..., Run],
+        at: Callable[[timedelta], None]) -> None:
+    name = "alpha-200x100.avif"
+    site.write_records([record(id="a1", image=f"{fake.url}img/{name}")])
+    site.write_config(images={"allow_private": True}, http={"timeout": 1, "retries": 0})
+    fake.image_status[name] = 404
+    assert run("build", "--config", site.config).code == 0
+    db = sqlite3.connect(site.folder / "feeds.index.sqlite")  # as syndicate before schema 10
+    db.executescript("DROP TABLE image_uses; DROP INDEX images_failed;"
+                     "ALTER TABLE images DROP COLUMN tried; PRAGMA user_version = 9;"
+                     "DELETE FROM meta WHERE key = 'images due';")
+    db.close()
+    del fake.image_status[name]
+    at(timedelta(hours=1))
+    assert run("build", "--config", site.config).code == 0
+    assert image_requests(fake, name) == 2
+    assert og_image(site, "a1") == {"og:image:type": "image/avif", "og:image:width": "200",
+                                    "og:image:height": "100"}
