@@ -30,6 +30,9 @@ HEAD_BYTES = 65536
 _AVIF_BRANDS = (b"avif", b"avis")
 _HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx")
 _HEIF_BRANDS = (b"mif1", b"msf1")
+# BMP's DIB header sizes (core, info, v2, v3, OS/2 2, v4, v5), little-endian: "BM" alone is
+# just text.
+_BMP_HEADERS = frozenset(size.to_bytes(4, "little") for size in (12, 40, 52, 56, 64, 108, 124))
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,8 @@ def media_type(head: bytes) -> str | None:
         return "image/tiff"
     if head.startswith(b"\x00\x00\x00\x0cjP  \r\n\x87\n"):
         return "image/jp2"
-    if head.startswith(b"BM"):
-        return "image/bmp"
+    if head.startswith(b"BM") and head[6:10] == bytes(4) and head[14:18] in _BMP_HEADERS:
+        return "image/bmp"  # "BM", reserved zeros, and the size of a known DIB header
     if head.startswith((b"<?xml", b"<svg")) and b"<svg" in head:
         return "image/svg+xml"
     return None

@@ -228,6 +228,14 @@ def test_a_png_with_a_damaged_ihdr_gives_none(offset, new):
     assert image_facts(patched(read("palette-800x800.png"), offset, new)) is None
 
 
+@pytest.mark.parametrize("head", [
+    b"BMW 320i, 1998: the sizes of this text are not an image's" + bytes(40),
+    b"BM" + bytes(12) + b"\x99\x00\x00\x00" + bytes(40),  # no DIB header of that size
+])
+def test_text_that_starts_with_bm_is_not_a_bitmap(head):
+    assert image_facts(head) is None
+
+
 def test_a_gif_with_a_zero_size_gives_none():
     assert image_facts(patched(read("plain-300x200.gif"), 6, b"\x00\x00")) is None
     assert image_facts(b"GIF89a\x2c\x01") is None
@@ -265,7 +273,8 @@ def test_random_bytes_give_none():
     b"RIFF\x00\x00\x00\x00WEBPVP8L", b"RIFF\x00\x00\x00\x00WEBPVP8X",
     b"\x00\x00\x00\x18ftypavif\x00\x00\x00\x00avifmif1",
     b"\x00\x00\x00\x14ftypheic\x00\x00\x00\x00mif1",
-    b"II*\x00", b"BM", b"<svg ", b"\x00\x00\x00\x0cjP  \r\n\x87\n",
+    b"II*\x00", b"BM" + bytes(12) + b"(\x00\x00\x00", b"<svg ",
+    b"\x00\x00\x00\x0cjP  \r\n\x87\n",
 ])
 def test_random_bytes_after_a_signature_never_raise(magic):
     rng = random.Random(magic)
