@@ -138,7 +138,7 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
     store.put("last_run", clock.stamp())
     sources = open_sources(run.config, run.network)
     changes = [source.changes(store, full=stale.reset) for source in sources]  # nothing stored
-    if not any(changes) and not stale.render:
+    if not any(changes) and not stale.render and not _images_due(run):
         report = BuildReport(noop=True, requests=sum(s.requests for s in sources))
         _commit(run, changes, report, stale)
         if _upload(run, report):  # only what a run before could not upload
@@ -158,6 +158,13 @@ def _pipeline(run: _Run, stale: Scope) -> BuildReport:
     return report
 
 
+def _images_due(run: _Run) -> bool:
+    """Whether an image left unread, or one that failed long enough ago, is to be probed."""
+    from .ingest import images_due
+
+    return images_due(run.store, run.config)
+
+
 def _ingest(run: _Run, changes: Sequence[Changes], sources: Sequence[Source]) -> BuildReport:
     """Store what changed and choose each id's published record again.
 
@@ -172,6 +179,10 @@ def _ingest(run: _Run, changes: Sequence[Changes], sources: Sequence[Source]) ->
     report = BuildReport(on_file=run.on_file, records_read=ingested.records_read,
                          files_read=ingested.files_read, rejected=ingested.rejected,
                          requests=sum(source.requests for source in sources))
+    if ingested.images_unread:
+        report.warnings.append(f"images: {ingested.images_deadline} passed; "
+                               f"{ingested.images_unread} image(s) are published without a size "
+                               "and read by the next run")
     rejected_now = store.rejected()
     if run.strict and rejected_now:
         raise RejectedRecords(rejected_now)
@@ -228,13 +239,16 @@ def _commit(run: _Run, changes: Sequence[Changes], report: BuildReport, stale: S
     """Record what was published (the fingerprints, each source's state, the pings and
     re-scrapes owed) and commit the index: only now, so that a run that died before this is
     done again by the next."""
+    from .ingest import image_retry_due
     from .kinds import key
-    from .noop import FILES_SOURCES, files_sources
+    from .noop import FILES_SOURCES, IMAGES_DUE, files_sources
 
     store = run.store
     for name, digest in stale.fingerprints.items():
         store.put(key(name), digest)
     store.put(FILES_SOURCES, files_sources(run.config))
+    due = image_retry_due(store, run.config)
+    store.put(IMAGES_DUE, "never" if due is None else due)
     if report.written_count or report.removed:
         store.put("last_change", clock.stamp())
     store.add_pings((hub, run.config.site.feeds_url + quote(result.path))  # as self links

@@ -226,6 +226,11 @@ class Images:
                          "read at most (a `Range` request)", default=65536)
     allow_private: bool = key(parse.boolean, "fetch images from private, loopback and "
                               "link-local addresses too", default=False)
+    retry_hours: int = key(parse.whole_number(1, 24 * 365), "hours after which an image that "
+                           "could not be read is tried again", default=24)
+    retry_per_run: int = key(parse.whole_number(0, 100_000), "the most images that failed "
+                             "before one run tries again, the oldest first (those a run's "
+                             "deadline left unread are not counted)", default=50)
 
 
 @section

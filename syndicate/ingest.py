@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from . import clock
 from .config import Config
 from .errors import RecordError
 from .store import NewRecord, Rejection, Store, instant
 
 if TYPE_CHECKING:
+    from .images import ImageProbes
     from .network import Network
     from .records import Article, Origin
     from .sources import Changes, Raw
@@ -29,6 +31,8 @@ class Ingested:
     records_read: int = 0
     files_read: int = 0
     rejected: list[RecordError] = field(default_factory=list)  # for this run's messages
+    images_unread: int = 0  # images the run's deadline (images_deadline) left unread
+    images_deadline: str = ""
 
 
 Fill = Callable[[list["Article"]], list["Article"]]  # completes articles (image facts)
@@ -45,7 +49,8 @@ def ingest(config: Config, store: Store, changes: Sequence[Changes],
         images.probe is on), before the articles are stored.
     :raises SourceError: when a file cannot be read; the caller rolls the index back.
     """
-    fill = _image_filler(config, store, network) if network and config.images.probe else None
+    images = _Images(config, store, network) if network and config.images.probe else None
+    fill = images.fill if images else None
     result = Ingested()
     for change in changes:
         for key in change.gone:
@@ -55,17 +60,52 @@ def ingest(config: Config, store: Store, changes: Sequence[Changes],
             _ingest_records(config, store, batch.key, batch.read(), result, tick, fill,
                             batch.versions)
             result.files_read += batch.versions is None
+    if images:
+        images.retry()
+        if images.probes and images.probes.unread:
+            result.images_unread = len(images.probes.unread)
+            result.images_deadline = str(network.deadline("images"))
     return result
 
 
-def _image_filler(config: Config, store: Store, network: Network) -> Fill:
-    def fill(articles: list[Article]) -> list[Article]:
-        if not any(a.image and not (a.image.width and a.image.height) for a in articles):
-            return articles  # nothing to read: no HTTP client, no requests import
-        from .images import complete_images
+class _Images:
+    """The run's image probing, started only when an image needs reading: a run with none
+    makes no HTTP client and imports no requests."""
 
-        return complete_images(articles, store, network.images, config)
-    return fill
+    def __init__(self, config: Config, store: Store, network: Network) -> None:
+        self.config, self.store, self.network = config, store, network
+        self.probes: ImageProbes | None = None
+
+    def _probes(self) -> ImageProbes:
+        if self.probes is None:
+            from .images import ImageProbes
+
+            self.probes = ImageProbes(self.store, self.network.images, self.config)
+        return self.probes
+
+    def fill(self, articles: list[Article]) -> list[Article]:
+        if not any(a.image and not (a.image.width and a.image.height) for a in articles):
+            return articles
+        return self._probes().complete(articles)
+
+    def retry(self) -> None:
+        """Probe again the images that failed long enough ago or were left unread."""
+        if images_due(self.store, self.config):
+            self._probes().retry_due()
+
+
+def images_due(store: Store, config: Config) -> bool:
+    """Whether an image probe is due: one not read yet, or a failure retry_hours old."""
+    due = image_retry_due(store, config)
+    return due is not None and due <= clock.stamp()
+
+
+def image_retry_due(store: Store, config: Config) -> str | None:
+    """When the next image probe is due (a stamp, "" for at once), or None: none will be."""
+    images = config.images
+    if not images.probe:
+        return None
+    return store.image_retry_due(images.retry_hours, failures=images.retry_per_run > 0)
 
 
 def _ingest_records(config: Config, store: Store, key: str, raws: Iterable[Raw],

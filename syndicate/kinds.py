@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from . import render, sources
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .config import Config, Images
 
 INGEST = "ingest"
 
@@ -29,7 +29,21 @@ def _ingest(config: Config) -> object:
     return (sources.INGEST_VERSION,
             [replace(source, full_sync_hours=0) for source in config.sources],
             [(category.slug, category.name) for category in config.categories],
-            config.site.timezone, config.images)
+            config.site.timezone, _Measured(config.images))
+
+
+class _Measured:
+    """How images are measured, written as the fingerprint has always had it: when a failed
+    probe is tried again (retry_hours, retry_per_run) changes no record, and a key added to
+    `images:` must not make every index read all its sources again."""
+
+    def __init__(self, images: Images) -> None:
+        self.images = images
+
+    def __repr__(self) -> str:
+        images = self.images
+        return (f"Images(probe={images.probe!r}, max_bytes={images.max_bytes!r}, "
+                f"allow_private={images.allow_private!r})")
 
 
 def _feeds(config: Config) -> object:

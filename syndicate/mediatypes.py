@@ -30,10 +30,21 @@ BY_SUFFIX = {
     ".css": "text/css",
     ".txt": "text/plain",
 }
+# Images by extension: the output folder's, and the type a record's image URL implies when the
+# record gives none (records.py). Our own table, not the mimetypes module's: that one reads the
+# machine's /etc/mime.types, and Python 3.11's own list has no .webp, so the same record would
+# give another og:image:type on another machine.
 IMAGES = {
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-    ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml", ".ico": "image/x-icon",
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".jpe": "image/jpeg",
+    ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif", ".heic": "image/heic",
+    ".heif": "image/heif", ".svg": "image/svg+xml", ".ico": "image/x-icon", ".bmp": "image/bmp",
+    ".tif": "image/tiff", ".tiff": "image/tiff", ".jp2": "image/jp2", ".jxl": "image/jxl",
 }
+
+
+def image_type(path: str) -> str | None:
+    """The image type the extension of a file name or URL path names, or None."""
+    return IMAGES.get(os.path.splitext(path)[1].lower())
 
 
 def content_type(name: str) -> tuple[str, bool]:

@@ -7,8 +7,9 @@ path, in $XDG_CACHE_HOME/syndicate or ~/.cache/syndicate) says where that config
 output are, the config file's size, mtime and inode, the program's versions and the
 fingerprints the run published with. The index says which files sources the run read (the paths
 as the config gives them, listed again here exactly as a run lists them: a new file in a folder
-or a glob is seen). Neither is trusted: anything missing, different or unexpected, and the run
-takes the normal path, which loads the config and does the same no-op the long way.
+or a glob is seen), and when an image probe is next due (images.retry_hours). Neither is
+trusted: anything missing, different or unexpected, and the run takes the normal path, which
+loads the config and does the same no-op the long way.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from .config import Config
 
 FILES_SOURCES = "files sources"  # the index's meta key: JSON list of paths, or "" for none
+# The index's meta key: when an image probe is next due (a stamp, "" for at once), or "never";
+# written by each run with the config's images.retry_hours, which this path does not read.
+IMAGES_DUE = "images due"
 
 
 def state_path(config_path: Path) -> Path:
@@ -108,6 +112,9 @@ def _unchanged(store: Store, state: dict[str, Any]) -> bool:
         return False  # another config or folder published into this index since
     if store.pending_pings() or store.pending_scrapes() or pending(store):
         return False  # owed to a hub, Facebook or the object store
+    due = store.get(IMAGES_DUE)
+    if due != "never" and (due is None or due <= clock.stamp()):
+        return False  # an image to read again (or an index from before this key)
     listed = store.get(FILES_SOURCES)
     if not listed:
         return False  # a network source, or an index from before the no-op path

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import mimetypes
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -23,6 +22,7 @@ from .config import RECORD_FIELDS, Config
 from .content import clean_html
 from .dates import DateError, parse_date
 from .errors import RecordError
+from .mediatypes import image_type
 from .text import clean_line, excerpt, html_to_text, strip_xml_illegal
 from .urls import URLError, web_url
 
@@ -319,7 +319,7 @@ def _image(value: object, base: str, fail: _Fail) -> Image:
                                    or number <= 0):
             raise fail(f"image.{key}", f"expected a positive whole number, found {number!r}")
         size[key] = number
-    kind = spec.get("type") or mimetypes.guess_type(urlsplit(url).path)[0]
+    kind = spec.get("type") or image_type(urlsplit(url).path)
     if kind is not None and not (isinstance(kind, str) and kind.startswith("image/")):
         raise fail("image.type", f"expected an image MIME type such as image/jpeg, found {kind!r}")
     alt = html_to_text(_text_value(spec.get("alt") or "", fail, "image.alt"))

@@ -102,6 +102,22 @@ MIGRATIONS = (
         JOIN records r ON r.rowid = a.record, json_each(r.article, '$.authors') j
         WHERE j.value != '';
     """,
+    # 10: image probes that failed are tried again (images.retry_hours): when each image was
+    # last tried (NULL: never, the run's deadline passed first, so it is due at once), indexed
+    # for the failures, and which article ids use each image that has no facts yet, so that a
+    # probe that succeeds later finds its articles without reading every record. The failures
+    # already stored are due at once, and their articles are found here, once.
+    """
+    ALTER TABLE images ADD COLUMN tried TEXT;
+    UPDATE images SET tried = '1970-01-01T00:00:00+00:00';
+    CREATE INDEX images_failed ON images (tried) WHERE error IS NOT NULL;
+    CREATE TABLE image_uses (url TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (url, id))
+        WITHOUT ROWID;
+    INSERT OR IGNORE INTO image_uses
+        SELECT i.url, r.id FROM records r
+        JOIN images i ON i.url = json_extract(r.article, '$.image.url')
+        WHERE i.error IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

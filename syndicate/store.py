@@ -11,7 +11,9 @@ Tables (schema.py creates them and migrates an older index forward):
             later file and position)
   rejected  the records of each file that could not be published, with the reason
   feeds     the (id, hash) signature of what each feed file last showed, and how many items
-  images    the size and type of each image URL read over HTTP (or why it could not be read)
+  images    the size and type of each image URL read over HTTP (or why it could not be read),
+            and when it was last tried (images.py tries a failure again after a while)
+  image_uses  the article ids that use each image with no facts yet, to complete when it is read
   pings     WebSub publish pings that failed, to send again on the next run
   cards     the hash of what each article's share card showed when last published
   scrapes   URLs Facebook is still to be asked to read again (both: store_cards.py)
@@ -35,6 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import clock
 from .errors import StoreError
 from .schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 from .store_cards import CardTables
@@ -515,14 +518,58 @@ class Store(CardTables):
     # --- facts read over HTTP, and pings still to send ---
 
     def image_facts(self, urls: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-        """url -> (width, height, type, error) of the images already read."""
+        """url -> (width, height, type, error) of the images already tried."""
         return {url: tuple(facts) for url, *facts in self._select_in(
             "SELECT url, width, height, type, error FROM images WHERE url IN ({marks})", urls)}
 
     def set_image_facts(self, url: str, width: int | None, height: int | None,
-                        kind: str | None, error: str | None) -> None:
-        self.db.execute("INSERT OR REPLACE INTO images VALUES (?, ?, ?, ?, ?)",
-                        (url, width, height, kind, error))
+                        kind: str | None, error: str | None, tried: str | None) -> None:
+        """What a probe of `url` found, or why it found nothing; `tried`: when (a stamp), or
+        None for an image not read yet (due at once)."""
+        self.db.execute("INSERT OR REPLACE INTO images (url, width, height, type, error, tried) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", (url, width, height, kind, error, tried))
+
+    def images_due(self, cutoff: str, limit: int | None = None) -> tuple[list[str], list[str]]:
+        """The images to probe again: those not read yet (all), and up to `limit` (None: any)
+        of those whose probe failed at `cutoff` or before, the oldest first."""
+        unread = [url for (url,) in self.db.execute(
+            "SELECT url FROM images WHERE error IS NOT NULL AND tried IS NULL ORDER BY url")]
+        failed = [url for (url,) in self.db.execute(
+            "SELECT url FROM images WHERE error IS NOT NULL AND tried <= ? ORDER BY tried, url "
+            "LIMIT ?", (cutoff, -1 if limit is None else limit))]
+        return unread, failed
+
+    def image_retry_due(self, hours: float, *, failures: bool = True) -> str | None:
+        """When the next image probe is due (a stamp; "" for at once), or None: none is; an
+        image not read yet is due at once, a failure `hours` after it was tried (unless not
+        `failures`)."""
+        if self.db.execute("SELECT 1 FROM images WHERE error IS NOT NULL AND tried IS NULL "
+                           "LIMIT 1").fetchone():
+            return ""
+        if not failures:
+            return None
+        (oldest,) = self.db.execute("SELECT min(tried) FROM images "
+                                    "WHERE error IS NOT NULL").fetchone()
+        return None if oldest is None else clock.stamp_after(oldest, hours)
+
+    def add_image_uses(self, uses: Iterable[tuple[str, str]]) -> None:
+        """Note (url, article id) pairs: the article uses an image with no facts yet."""
+        self.db.executemany("INSERT OR IGNORE INTO image_uses VALUES (?, ?)", uses)
+
+    def image_records(self, url: str) -> list[tuple[int, str, str]]:
+        """(rowid, hash, article JSON) of the records noted as using the image `url` that
+        still do, and forgets the notes."""
+        ids = [record_id for (record_id,) in self.db.execute(
+            "SELECT id FROM image_uses WHERE url = ?", (url,))]
+        self.db.execute("DELETE FROM image_uses WHERE url = ?", (url,))
+        return list(self._select_in(
+            "SELECT rowid, hash, article FROM records WHERE json_extract(article, '$.image.url') "
+            "= ? AND id IN ({marks})", ids, url)) if ids else []
+
+    def update_record(self, rowid: int, digest: str, article: str) -> None:
+        """Replace a record's article (with its hash); the caller `touch`es its id."""
+        self.db.execute("UPDATE records SET hash = ?, article = ? WHERE rowid = ?",
+                        (digest, article, rowid))
 
     def pending_pings(self) -> list[tuple[str, str]]:
         return list(self.db.execute("SELECT hub, topic FROM pings ORDER BY hub, topic"))

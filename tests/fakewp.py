@@ -103,6 +103,8 @@ class FakeWordPress(Loopback):
     hub_drip: bool = False  # the hub answers one byte a second, for ever
     redirect_to: str = ""  # where img/moved.jpg redirects
     image_bytes_sent: int = 0
+    image_status: dict[str, int] = field(default_factory=dict)  # name -> a status to answer
+    image_delay: float = 0.0  # seconds each image answer waits before it is sent
     categories: list[tuple[int, str, str]] = field(default_factory=lambda: list(CATEGORIES))
     # the REST index (/wp-json/) less `url` and `home`, which are the fake's own, and the home
     # page, whose <html lang> is the site's language
@@ -266,6 +268,10 @@ class Handler(QuietHandler):
     def _image(self, name: str) -> None:
         if name == "moved.jpg":
             return self._send(302, b"", "text/plain", {"Location": self.fake.redirect_to})
+        if self.fake.image_delay:
+            time.sleep(self.fake.image_delay)
+        if name in self.fake.image_status:
+            return self._send(self.fake.image_status[name], b"no", "text/plain")
         if name == "endless.jpg":  # a JPEG whose header never ends: EXIF without end
             self.send_response(200)
             self.send_header("Content-Type", "image/jpeg")

@@ -341,8 +341,10 @@ def test_an_older_index_learns_the_labels_of_its_articles(
     records = [article(n, ["颱風"]) for n in (1, 2)]
     build(site, run, records)
     index = next(site.folder.glob("*.sqlite"))
-    db = sqlite3.connect(index)  # as syndicate before migration 9 left it
+    db = sqlite3.connect(index)  # as syndicate before migration 9 left it (and so before 10)
     db.executescript("DROP TABLE label_items; DROP TABLE labels; PRAGMA user_version = 8;"
+                     "DROP TABLE image_uses; DROP INDEX images_failed;"
+                     "ALTER TABLE images DROP COLUMN tried;"
                      "UPDATE meta SET value = '' WHERE key = 'fingerprint feeds';"
                      "DELETE FROM feeds WHERE path LIKE 'tags/%';")
     db.close()
