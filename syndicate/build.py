@@ -284,14 +284,14 @@ def _upload(run: _Run, report: BuildReport) -> bool:
     report.uploaded, report.deleted_objects = mirrored.put, mirrored.deleted
     report.target_requests = mirrored.requests
     if mirrored.late:
-        report.warnings.append(late_uploads(mirrored.late))
+        report.warnings.append(late_uploads(run.config, mirrored.late))
     return not mirrored.late
 
 
-def late_uploads(count: int) -> str:
+def late_uploads(config: Config, count: int) -> str:
     """The warning of a run whose uploads did not all go up by their deadline."""
-    return (f"s3: deadlines.uploads passed; {count:,} file(s) stay queued for the next run, "
-            "and so do the WebSub pings and Facebook re-scrapes")
+    return (f"s3: deadlines.uploads = {config.deadlines.uploads} s passed; {count:,} file(s) "
+            "stay queued for the next run, and so do the WebSub pings and Facebook re-scrapes")
 
 
 def _ping(run: _Run, report: BuildReport) -> None:

@@ -249,13 +249,14 @@ def _sync(args: argparse.Namespace) -> int:
     from .build import late_uploads, sync
 
     progress = Progress(sys.stderr) if sys.stderr.isatty() else None
+    config = load_config(args.config)
     try:
-        done = sync(load_config(args.config), progress=progress)
+        done = sync(config, progress=progress)
     finally:
         if progress:
             progress.close()
     if done.late and not args.quiet:
-        print(f"syndicate: warning: {late_uploads(done.late)}", file=sys.stderr)
+        print(f"syndicate: warning: {late_uploads(config, done.late)}", file=sys.stderr)
     if args.verbose:
         print(_uploads_line(done.put, done.deleted, done.requests))
     return EXIT_OK

@@ -49,3 +49,22 @@ def test_the_tags_benchmark_runs_end_to_end(tmp_path):
     # the fourth of wall, RSS, files, tag and author files, archive files
     off, on = (int(rows[step][3].replace(",", "")) for step in ("tags off", "tags on"))
     assert off == 0 < on
+
+
+def test_the_deadlines_benchmark_runs_end_to_end(tmp_path):
+    results = tmp_path / "DEADLINES.md"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "deadlines.py"), "--seconds", "2",
+                    "--articles", "20", "--data", str(tmp_path / "data"), "--results",
+                    str(results)], check=True, capture_output=True, cwd=ROOT)
+    rows = {row.split("|")[1].strip(): row.split("|")[2:7]
+            for row in results.read_text(encoding="utf-8").splitlines()
+            if row.startswith("| ") and row.count("|") == 7 and row[2:5] != "---"
+            and "scenario" not in row}
+    assert list(rows) == ["healthy upstreams (the run's own work)", "WordPress drips",
+                          "images drip, hub drips", "images drip, object store slow"]
+    exits = [int(cells[3]) for cells in rows.values()]
+    assert exits == [0, 1, 0, 0]
+    assert "not done when deadlines.wordpress = 2 s passed" in rows["WordPress drips"][4]
+    assert "deadlines.images = 2 s passed" in rows["images drip, hub drips"][4]
+    assert "deadlines.pings = 2 s passed" in rows["images drip, hub drips"][4]
+    assert "deadlines.uploads = 2 s passed" in rows["images drip, object store slow"][4]
