@@ -6,6 +6,7 @@ URL. Imported only by runs that touch the network, so a files-only cron run neve
 from __future__ import annotations
 
 import email.utils
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -113,6 +114,10 @@ class Client:
                 refused = _cause(exc, PrivateAddress)
                 if refused is not None:
                     raise FetchError(f"{_shown(url, kwargs)}: {refused}") from exc
+                unknown = _cause(exc, socket.gaierror)
+                if unknown is not None:  # not retried: the next run asks the resolver again
+                    raise FetchError(f"{_shown(url, kwargs)}: cannot resolve "
+                                     f"{urlsplit(url).hostname}: {unknown.args[-1]}") from exc
                 if time.monotonic() >= ends:
                     if run or attempt == tries:
                         raise self._passed(url, kwargs, run, tries) from exc
