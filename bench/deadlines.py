@@ -34,7 +34,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import run as bench  # noqa: E402  (bench/run.py: machine())
-from s3server import Fault, start_moto, start_proxy, stop_proxy  # noqa: E402
+from s3server import Fault, stop_proxy  # noqa: E402
+from uploads import AWS_ENV, start_bucket  # noqa: E402
 
 CATEGORIES = [("local", "地方"), ("life", "生活")]
 
@@ -132,18 +133,9 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=HERE / "DEADLINES.md")
     args = parser.parse_args()
     s = args.seconds
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-           "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.devnull,
-           "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "FB_TOKEN": "1|secret"}
+    env = {**os.environ, **AWS_ENV, "FB_TOKEN": "1|secret"}
     drip, upstream = serve()
-    moto, address = start_moto()
-    proxy = start_proxy(address)
-    import boto3
-
-    bucket = f"bench-{uuid.uuid4().hex[:8]}"
-    boto3.client("s3", endpoint_url=f"http://{address[0]}:{address[1]}", region_name="us-east-1",
-                 aws_access_key_id="bench", aws_secret_access_key="bench"
-                 ).create_bucket(Bucket=bucket)
+    moto, proxy, bucket = start_bucket()
     deadlines = {"wordpress": s, "images": s, "pings": s, "uploads": s}
     http = {"timeout": 60, "retries": 3, "deadline": 3600}  # only the run deadlines end them
     s3 = {"bucket": bucket, "endpoint_url": proxy.url, "region": "us-east-1",

@@ -22,13 +22,14 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import run as bench  # noqa: E402  (bench/run.py: the corpus and its edits)
-from s3server import start_moto, start_proxy, stop_proxy  # noqa: E402
+from s3server import Proxy, start_moto, start_proxy, stop_proxy  # noqa: E402
 
 STEPS = ("first", "no-op", "one new", "100 mod", "config: feeds", "sync")
 
@@ -50,25 +51,35 @@ def add_bucket(folder: Path, endpoint: str, bucket: str) -> None:
                     encoding="utf-8")
 
 
+# Credentials for moto, and no AWS config of the machine's own.
+AWS_ENV = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.devnull,
+           "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+
+
+def start_bucket() -> tuple[Any, Proxy, str]:
+    """moto's S3 server on 127.0.0.1, the counting proxy in front of it, and a new bucket."""
+    import boto3
+
+    server, address = start_moto()
+    proxy = start_proxy(address)
+    bucket = f"bench-{uuid.uuid4().hex[:8]}"
+    boto3.client("s3", endpoint_url=f"http://{address[0]}:{address[1]}", region_name="us-east-1",
+                 aws_access_key_id="bench", aws_secret_access_key="bench"
+                 ).create_bucket(Bucket=bucket)
+    return server, proxy, bucket
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--data", type=Path, default=HERE / ".data")
     parser.add_argument("--results", type=Path, default=HERE / "UPLOADS.md")
     args = parser.parse_args()
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-           "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.devnull,
-           "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    env = {**os.environ, **AWS_ENV}
     folder = bench.prepare(args.size, args.data)
     bench.fresh(folder)
-    server, address = start_moto()
-    proxy = start_proxy(address)
-    bucket = f"bench-{uuid.uuid4().hex[:8]}"
-    import boto3
-
-    boto3.client("s3", endpoint_url=f"http://{address[0]}:{address[1]}", region_name="us-east-1",
-                 aws_access_key_id="bench", aws_secret_access_key="bench"
-                 ).create_bucket(Bucket=bucket)
+    server, proxy, bucket = start_bucket()
     add_bucket(folder, proxy.url, bucket)
     rows = []
     try:
