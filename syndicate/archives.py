@@ -27,11 +27,11 @@ from .plan import (
     Output,
     OutputPlan,
     Rendering,
-    _changed,
-    _month,
-    _months_between,
-    _signature,
     feed_specs,
+    month_of,
+    months_between,
+    output_changed,
+    rows_signature,
 )
 from .store import Entry, instant
 
@@ -92,7 +92,7 @@ def current_history(config: Config, spec: FeedSpec, items: list[Article]) -> His
 
     if not (items and archived(config, spec)):
         return CURRENT
-    return History(prev=_label(_month(instant(items[0].published), config.site.zone)))
+    return History(prev=_label(month_of(instant(items[0].published), config.site.zone)))
 
 
 class _Month(NamedTuple):
@@ -106,7 +106,7 @@ class _Month(NamedTuple):
 
     @property
     def signature(self) -> str:
-        return _signature([*self.entries, [_label(self.prev), _label(self.next)]])
+        return rows_signature([*self.entries, [_label(self.prev), _label(self.next)]])
 
 
 def plan_archives(config: Config, store: Store, *, render_all: bool,
@@ -136,7 +136,7 @@ def plan_archives(config: Config, store: Store, *, render_all: bool,
             paths = _paths(month.spec, month.month)
             if not month.entries:
                 remove |= {path for path in paths if store.signature(path) is not None}
-            elif render_all or new or any(_changed(store.signature(path), month.signature)
+            elif render_all or new or any(output_changed(store.signature(path), month.signature)
                                    for path in paths):
                 write += _outputs(loader, month)
     if render_all:
@@ -151,7 +151,7 @@ def _all_months(config: Config, store: Store, spec: FeedSpec) -> Iterator[_Month
     span = selection.span()
     if span is None:
         return
-    found = [(month, entries) for month in _months_between(*(_month(i, zone) for i in span))
+    found = [(month, entries) for month in months_between(*(month_of(i, zone) for i in span))
              if (entries := selection.between(*_bounds(month, zone)))]
     for n, (month, entries) in enumerate(found):
         yield _Month(spec, month, entries, found[n - 1][0] if n else None,
@@ -163,7 +163,7 @@ def _touched(config: Config, store: Store, spec: FeedSpec) -> list[_Month]:
     each: their prev-archive or next-archive link changes when the month gains its first item
     or loses its last."""
     zone, selection = config.site.zone, _selection(store, spec)
-    changed = {_month(published, zone) for placed, published in store.changed_placements()
+    changed = {month_of(published, zone) for placed, published in store.changed_placements()
                if selection.holds(placed)}
     months: dict[tuple[int, int], _Month] = {}
     for month in sorted(changed):
@@ -180,8 +180,8 @@ def _read(store: Store, spec: FeedSpec, month: tuple[int, int], zone: tzinfo) ->
     selection, (start, end) = _selection(store, spec), _bounds(month, zone)
     before, after = selection.around(start, end)
     return _Month(spec, month, selection.between(start, end),
-                  None if before is None else _month(before, zone),
-                  None if after is None else _month(after, zone))
+                  None if before is None else month_of(before, zone),
+                  None if after is None else month_of(after, zone))
 
 
 def _bounds(month: tuple[int, int], zone: tzinfo) -> tuple[int, int]:

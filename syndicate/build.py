@@ -180,7 +180,7 @@ def _ingest(run: _Run, changes: Sequence[Changes], sources: Sequence[Source]) ->
                          files_read=ingested.files_read, rejected=ingested.rejected,
                          requests=sum(source.requests for source in sources))
     if ingested.images_unread:
-        report.warnings.append(f"images: {ingested.images_deadline} passed; "
+        report.warnings.append(f"images: {run.network.deadline('images')} passed; "
                                f"{ingested.images_unread} image(s) are published without a size "
                                "and read by the next run")
     rejected_now = store.rejected()

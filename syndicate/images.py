@@ -92,9 +92,7 @@ class ImageProbes:
         deadline = self.client.deadline
 
         def task(url: str) -> Facts | None:  # None: not read, the run's deadline passed
-            if deadline is not None and deadline.passed():
-                return None
-            try:
+            try:  # once it has passed, the client refuses to start a request
                 return probe(url, self.client, self.config)
             except DeadlinePassed:  # the run's (probe() returns a request's own as a failure)
                 return None

@@ -31,8 +31,7 @@ class Ingested:
     records_read: int = 0
     files_read: int = 0
     rejected: list[RecordError] = field(default_factory=list)  # for this run's messages
-    images_unread: int = 0  # images the run's deadline (images_deadline) left unread
-    images_deadline: str = ""
+    images_unread: int = 0  # images the run's deadline (deadlines.images) left unread
 
 
 Fill = Callable[[list["Article"]], list["Article"]]  # completes articles (image facts)
@@ -62,9 +61,8 @@ def ingest(config: Config, store: Store, changes: Sequence[Changes],
             result.files_read += batch.versions is None
     if images:
         images.retry()
-        if images.probes and images.probes.unread:
+        if images.probes:
             result.images_unread = len(images.probes.unread)
-            result.images_deadline = str(network.deadline("images"))
     return result
 
 

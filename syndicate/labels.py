@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import clock
-from .plan import PAGE_NAME, FeedPlan, OutputPlan, _changed, _signature
+from .plan import PAGE_NAME, FeedPlan, OutputPlan, output_changed, rows_signature
 from .text import safe_cut
 
 if TYPE_CHECKING:
@@ -179,11 +179,11 @@ def _feed_plan(config: Config, store: Store, kind: LabelKind, name: str, slug: s
 
     spec = FeedSpec.for_label(config, kind.kind, kind.folder, name, slug)
     top = store.label_top(kind.kind, name, config.output.items_per_feed)
-    signature = _signature(top)
+    signature = rows_signature(top)
     page = config.output.pages and (
-        pages_all or _changed(store.signature(page_path(spec)), signature))
+        pages_all or output_changed(store.signature(page_path(spec)), signature))
     return FeedPlan(spec, [entry.id for entry in top], signature,
-                    render_all or _changed(store.signature(spec.folder), signature), page)
+                    render_all or output_changed(store.signature(spec.folder), signature), page)
 
 
 def _forget(store: Store, kind: LabelKind, name: str, slug: str) -> list[str]:

@@ -79,15 +79,15 @@ def plan_feeds(config: Config, store: Store, *, render_all: bool, pages_all: boo
     for spec in feed_specs(config):
         top = store.top(spec.category.slug if spec.category else None,
                         config.output.items_per_feed)
-        signature = _signature(top)
+        signature = rows_signature(top)
         last = store.signature(spec.folder)
         before = last[1] if last and last[1] is not None else 0
         if before >= SHRINK_GUARD_ITEMS and len(top) * 2 < before:
             shrunk.append(f"{spec.folder or '(site)/'} from {before} to {len(top)}")
         page = config.output.pages and (
-            pages_all or _changed(store.signature(page_path(spec)), signature))
+            pages_all or output_changed(store.signature(page_path(spec)), signature))
         plans.append(FeedPlan(spec, [entry.id for entry in top], signature,
-                              render_all or _changed(last, signature), page))
+                              render_all or output_changed(last, signature), page))
     if shrunk and not allow_shrink:
         raise BuildError(f"feeds would lose most of their items ({'; '.join(shrunk)} items): "
                          "did a source answer with far fewer records than it has? Nothing was "
@@ -176,8 +176,8 @@ def _news(config: Config, store: Store, render_all: bool) -> list[Output]:
 
     span = store.published_range()
     top = store.published_between(span[1] - _micros(NEWS_WINDOW), span[1] + 1) if span else []
-    signature = _signature(top)
-    if not (render_all or _changed(store.signature(NEWS + ".xml"), signature)):
+    signature = rows_signature(top)
+    if not (render_all or output_changed(store.signature(NEWS + ".xml"), signature)):
         return []
     chunks = [top[start:start + NEWS_PER_FILE] for start in range(0, len(top), NEWS_PER_FILE)]
     return [Output(NEWS + (".xml" if n == 1 else f"-{n}.xml"),
@@ -199,9 +199,9 @@ def _months(config: Config, store: Store, render_all: bool) -> list[Output]:
     zone = config.site.zone
     if render_all:
         span = store.published_range()
-        months = _months_between(*(_month(i, zone) for i in span)) if span else []
+        months = months_between(*(month_of(i, zone) for i in span)) if span else []
     else:
-        months = sorted({_month(i, zone) for i in store.changed_published()})
+        months = sorted({month_of(i, zone) for i in store.changed_published()})
     outputs = []
     for year, month in months:
         start, end = (instant(datetime(*when, 1, tzinfo=zone))
@@ -209,7 +209,7 @@ def _months(config: Config, store: Store, render_all: bool) -> list[Output]:
         rows = store.locations_between(start, end)
         outputs.append(Output(f"{SITEMAPS}articles-{year:04d}-{month:02d}.xml",
                               functools.partial(_render_month, config, rows), len(rows),
-                              _signature(rows)))
+                              rows_signature(rows)))
     return outputs
 
 
@@ -222,12 +222,12 @@ def _render_month(config: Config, rows: list[tuple[str, int]]) -> Rendering:
     return Rendering(articles_sitemap(modified), newest and lastmod(newest, config))
 
 
-def _month(value: int, zone: tzinfo) -> tuple[int, int]:
+def month_of(value: int, zone: tzinfo) -> tuple[int, int]:
     when = datetime.fromtimestamp(value / 1_000_000, UTC).astimezone(zone)
     return when.year, when.month
 
 
-def _months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
+def months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
     count = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
     return [(first[0] + (first[1] - 1 + n) // 12, (first[1] - 1 + n) % 12 + 1)
             for n in range(count)]
@@ -237,7 +237,7 @@ def _micros(span: timedelta) -> int:
     return int(span.total_seconds() * 1_000_000)
 
 
-def _signature(rows: Sequence[Sequence[object]]) -> str:
+def rows_signature(rows: Sequence[Sequence[object]]) -> str:
     return hashlib.sha256(json.dumps([list(row) for row in rows]).encode()).hexdigest()
 
 
@@ -253,13 +253,13 @@ def plan_partners(config: Config, store: Store, *, render_all: bool) -> OutputPl
     outputs = _partner_outputs(config, store) if (
         chosen.yahoo or chosen.line_today or chosen.msn) else []
     wanted = [output for output in outputs
-              if render_all or _changed(store.signature(output.path), output.signature)]
+              if render_all or output_changed(store.signature(output.path), output.signature)]
     stored = {path for path, _, _ in store.outputs(PARTNERS)}
     remove = stored - {output.path for output in outputs} if render_all else set()
     return OutputPlan(wanted, sorted(remove))
 
 
-def _changed(last: tuple[str, int | None] | None, signature: str) -> bool:
+def output_changed(last: tuple[str, int | None] | None, signature: str) -> bool:
     """Whether an output whose index row is `last` shows other items than `signature` says."""
     return last is None or last[0] != signature
 
@@ -306,7 +306,7 @@ def _partner(store: Store, category: str | None, items: int, render: Callable[..
         result = render(config, found, related, options)
         return Rendering(result.data, warnings=result.warnings)
 
-    return Output(path, rendered, len(top), _signature([*top, [repr(options)]]))
+    return Output(path, rendered, len(top), rows_signature([*top, [repr(options)]]))
 
 
 class Plan(NamedTuple):
